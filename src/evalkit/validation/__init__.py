@@ -1,0 +1,1 @@
+"""Reference reproductions: every published result evalkit is checked against (``make validate``)."""
