@@ -1,0 +1,179 @@
+"""The house style for every evalkit chart.
+
+* Chinese renders on a fresh machine: the Noto Sans CJK SC font ships inside the ``mplfonts``
+  package (a PyPI dependency), is registered with matplotlib on import and put first in the font
+  list — no system font is assumed.
+* Years on an axis are integers (no ``2,017.5`` ticks).
+* Every chart has a title, the unit on the value axis, and a source line under the plot
+  (:func:`finish`); charts that show illustrative values say so in the source line.
+
+Chart functions take an ``ax`` (or create one) and return it. Area-specific charts live in
+``evalkit.plots.<area>`` and build on these helpers.
+"""
+from __future__ import annotations
+
+import importlib.resources
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from evalkit.errors import EvalkitError
+
+__all__ = [
+    "PALETTE",
+    "STATUS_COLOURS",
+    "cjk_font_path",
+    "use_house_style",
+    "new_axes",
+    "year_axis",
+    "finish",
+    "line_chart",
+    "bar_chart",
+    "label",
+]
+
+#: Colours chosen to stay distinguishable in print and for common colour-vision deficiencies.
+PALETTE = ["#1F3A5F", "#D1495B", "#EDAE49", "#00798C", "#66A182", "#8E6C8A", "#30638E", "#A0A0A0"]
+STATUS_COLOURS = {"good": "#2E7D32", "fair": "#F9A825", "poor": "#C62828", "na": "#9E9E9E"}
+_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+_LABELS = {
+    "source": {"zh": "资料来源", "en": "Source"},
+    "illustrative": {"zh": "示例数据，非官方统计", "en": "illustrative data, not official statistics"},
+    "year": {"zh": "年份", "en": "Year"},
+}
+
+
+def label(key: str, lang: str = "zh") -> str:
+    return _LABELS[key]["zh" if lang == "zh" else "en"]
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> Path:
+    """Path of the bundled CJK font (from the ``mplfonts`` package)."""
+    try:
+        path = Path(str(importlib.resources.files("mplfonts") / "fonts" / _FONT_FILE))
+    except ModuleNotFoundError as exc:  # pragma: no cover - dependency of evalkit
+        raise EvalkitError("the mplfonts package is missing; run `make run` or `pip install -e .`") from exc
+    if not path.is_file():  # pragma: no cover
+        raise EvalkitError(f"the CJK font {path} is missing; reinstall mplfonts")
+    return path
+
+
+@lru_cache(maxsize=1)
+def use_house_style() -> str:
+    """Register the CJK font and set the house rcParams; returns the font family name."""
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    family = font_manager.FontProperties(fname=str(path)).get_name()
+    matplotlib.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [family, "DejaVu Sans"],
+        "axes.unicode_minus": False,  # the CJK font has no U+2212 glyph at small sizes
+        "figure.dpi": 110,
+        "savefig.dpi": 150,
+        "figure.figsize": (8, 4.5),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.titlesize": 13,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 10,
+        "legend.frameon": False,
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    })
+    return family
+
+
+def new_axes(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kwargs):
+    """``plt.subplots`` in the house style."""
+    use_house_style()
+    kwargs.setdefault("layout", "constrained")
+    return plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
+
+
+def year_axis(ax, axis: str = "x"):
+    """Integer year ticks on *axis* (no thousands separator, no fractional years)."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(MaxNLocator(integer=True))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{int(round(v))}"))
+    return ax
+
+
+def finish(ax, *, title: str, unit: str | None = None, source: str | None = None,
+           illustrative: bool = False, lang: str = "zh", years: str | None = "x", unit_axis: str = "y"):
+    """Title, unit label, integer years and a source line: what every chart must carry.
+
+    Parameters
+    ----------
+    title
+        Chart title (required: an untitled chart is not finished).
+    unit
+        Unit of the values, shown on the value axis (e.g. ``元/人·月``).
+    source
+        Where the figures come from; ``illustrative=True`` appends the illustrative-data notice.
+    years
+        ``"x"``/``"y"`` for the axis that carries years, ``None`` if none does.
+    """
+    if not title:
+        raise EvalkitError("every chart needs a title")
+    use_house_style()
+    ax.set_title(title, loc="left")
+    if unit:
+        (ax.set_ylabel if unit_axis == "y" else ax.set_xlabel)(unit)
+    if years:
+        year_axis(ax, years)
+    parts = []
+    if source:
+        parts.append(f"{label('source', lang)}: {source}")
+    if illustrative:
+        parts.append(label("illustrative", lang))
+    if parts:
+        fig = ax.figure
+        text = "；".join(parts) if lang == "zh" else "; ".join(parts)
+        # supxlabel is laid out by the constrained layout engine, so the line never overlaps tick labels
+        fig.supxlabel(text, x=0.01, ha="left", fontsize=7.5, color="#555555")
+        if fig.get_layout_engine() is None:
+            fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, min(0.16, 0.9 / fig.get_figheight())))
+    return ax
+
+
+def line_chart(frame, *, x: str, y: str, group: str | None = None, ax=None, title: str,
+               unit: str | None = None, source: str | None = None, illustrative: bool = False,
+               lang: str = "zh", labels: dict | None = None, marker: str = "o"):
+    """Lines of *y* over *x* (years), one per *group*, in the house style."""
+    if ax is None:
+        _, ax = new_axes()
+    groups: Iterable = [(None, frame)] if group is None else frame.groupby(group, sort=False)
+    for key, part in groups:
+        part = part.sort_values(x)
+        name = (labels or {}).get(key, key)
+        ax.plot(part[x], part[y], marker=marker, markersize=4, linewidth=1.8, label=name)
+    if group is not None:
+        ax.legend(fontsize=8, ncols=2 if frame[group].nunique() > 6 else 1)
+    return finish(ax, title=title, unit=unit, source=source, illustrative=illustrative, lang=lang)
+
+
+def bar_chart(series, *, ax=None, title: str, unit: str | None = None, source: str | None = None,
+              illustrative: bool = False, lang: str = "zh", horizontal: bool = True, highlight=None,
+              value_format: str = "{:,.1f}"):
+    """Bars of a labelled series (largest first), values printed at the bar ends."""
+    if ax is None:
+        _, ax = new_axes(figsize=(8, max(3, 0.32 * len(series) + 1)) if horizontal else None)
+    series = series.sort_values(ascending=horizontal)
+    colours = [PALETTE[1] if highlight is not None and idx == highlight else PALETTE[0] for idx in series.index]
+    if horizontal:
+        bars = ax.barh([str(i) for i in series.index], series.to_numpy(), color=colours)
+        ax.grid(axis="y", visible=False)
+    else:
+        bars = ax.bar([str(i) for i in series.index], series.to_numpy(), color=colours)
+        ax.grid(axis="x", visible=False)
+    ax.bar_label(bars, labels=[value_format.format(v) for v in series.to_numpy()], fontsize=7.5, padding=2)
+    return finish(ax, title=title, unit=unit, source=source, illustrative=illustrative, lang=lang, years=None,
+                  unit_axis="x" if horizontal else "y")

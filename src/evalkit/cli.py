@@ -1,0 +1,126 @@
+"""The ``evalkit`` command.
+
+    evalkit run [--only PATTERN] [--force] [--workers N] [--show-code] [--scheduler URL | --dask-local N]
+    evalkit params NOTEBOOK
+    evalkit validate PATH [--sheet NAME] [--layout auto|long|wide]
+    evalkit template [-o data/template.xlsx]
+    evalkit extract REPORT.txt [-o figures.csv|figures.xlsx] [--year 2020]
+    evalkit sample [-o data/sample/panel.csv] [--seed N]
+    evalkit reproduce            (the reference reproductions; same as `make validate`)
+
+Errors evalkit raises on purpose are printed as their message (no traceback) and give exit code 2;
+``evalkit validate`` exits 1 when the file has problems.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from evalkit.errors import EvalkitError
+
+__all__ = ["main"]
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from evalkit import audit, io
+
+    try:
+        panel = io.read_panel(args.path, sheet=args.sheet, layout=args.layout)
+    except EvalkitError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    years = sorted(panel["year"].unique())
+    print(f"✓ {args.path}: {len(panel)} values, {panel['region'].nunique()} regions, "
+          f"{panel['indicator'].nunique()} indicators, years {years[0]}–{years[-1]}" if years else
+          f"✓ {args.path}: no values (empty template?)")
+    for line in panel.attrs.get("notes", [])[:20]:
+        print(f"  note: {line}")
+    status = audit.status_table(panel, lang="en")
+    print("  by status: " + ", ".join(f"{s} {n}" for s, n in zip(status["status"], status["values"])))
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from evalkit import io
+
+    path = io.write_template(args.output)
+    print(f"wrote {path}: fill in the year columns, then run `evalkit validate {path}`")
+    return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from evalkit import extract
+
+    figures = extract.extract_file(args.path, output=args.output, report_year=args.year)
+    if args.output:
+        print(f"wrote {len(figures)} figures to {args.output}")
+    else:
+        print(figures.to_csv(index=False), end="")
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from evalkit import sample
+
+    path = sample.write_sample(args.output, seed=args.seed)
+    print(f"wrote the illustrative sample panel to {path}")
+    return 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    from evalkit import validation
+
+    return validation.main(args.output)
+
+
+def _runner(name: str, argv: list[str]) -> int:
+    from evalkit.runner import cli as runner_cli
+
+    return (runner_cli.run_command if name == "run" else runner_cli.params_command)(argv)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evalkit", description="Evaluate a Five-Year Plan and draft the next one.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the batch in runs.yml (see `evalkit run --help`)", add_help=False)
+    sub.add_parser("params", help="print a notebook's parameter contract", add_help=False)
+    p = sub.add_parser("validate", help="check a panel file and explain every problem")
+    p.add_argument("path")
+    p.add_argument("--sheet", default=None)
+    p.add_argument("--layout", choices=["auto", "long", "wide"], default="auto")
+    p.set_defaults(func=_validate)
+    p = sub.add_parser("template", help="write the fill-in Excel workbook for real data")
+    p.add_argument("-o", "--output", default="data/template.xlsx")
+    p.set_defaults(func=_template)
+    p = sub.add_parser("extract", help="extract the figures from a work-report text")
+    p.add_argument("path")
+    p.add_argument("-o", "--output", default=None, help="CSV or XLSX file to write")
+    p.add_argument("--year", type=int, default=None, help="the report's year (for 截至5月底 → 2020-05)")
+    p.set_defaults(func=_extract)
+    p = sub.add_parser("sample", help="regenerate the illustrative sample panel")
+    p.add_argument("-o", "--output", default=None)
+    p.add_argument("--seed", type=int, default=20200630)
+    p.set_defaults(func=_sample)
+    p = sub.add_parser("reproduce", help="run the reference reproductions (reports/validation.json)")
+    p.add_argument("-o", "--output", default=None, help="folder for validation.json/html (default reports/)")
+    p.set_defaults(func=_reproduce)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in ("run", "params"):
+            return _runner(argv[0], argv[1:])
+        args = _parser().parse_args(argv)
+        return args.func(args)
+    except EvalkitError as exc:
+        print(f"evalkit: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("evalkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""What notebooks display: the provenance banner, styled tables, headings and notes, glued figures.
+
+Every data-derived string is HTML-escaped before it reaches the page. Display helpers return objects
+with ``_repr_html_`` (shown by Jupyter, kept in the exported HTML); they print nothing.
+
+Provenance banner rule: when any value shown comes from generated data (``status=illustrative``), the
+report says so at the top, in red, in the report language: 示例数据，非官方统计 / illustrative data, not
+official statistics. Otherwise the banner lists the share of values by status and their sources.
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import ParameterError
+
+__all__ = [
+    "GLUE_MIME",
+    "HTML",
+    "banner",
+    "provenance",
+    "table",
+    "title",
+    "note",
+    "glue",
+    "status_shares",
+    "fmt_number",
+]
+
+GLUE_MIME = "application/vnd.evalkit.glue+json"
+
+_TEXT = {
+    "illustrative": {"zh": "示例数据，非官方统计", "en": "Illustrative data, not official statistics"},
+    "illustrative_detail": {
+        "zh": "本报告中 {share} 的数值为程序生成的示例数据（status=illustrative），仅用于演示方法，不得作为统计数据引用。"
+              "真实数据请按 README“导入自有数据”一节替换。",
+        "en": "{share} of the values in this report are generated illustrative data (status=illustrative), shown to "
+              "demonstrate the methods only; do not cite them as statistics. Replace them with real data as the "
+              "README's 'Bring your own data' section explains.",
+    },
+    "real": {"zh": "数据来源", "en": "Data provenance"},
+    "status": {"official": {"zh": "官方统计", "en": "official"}, "reported": {"zh": "公开报道", "en": "reported"},
+               "derived": {"zh": "推算", "en": "derived"}, "illustrative": {"zh": "示例", "en": "illustrative"}},
+    "values": {"zh": "个数值", "en": "values"},
+}
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise ParameterError(f"lang must be 'zh' or 'en', got {lang!r}")
+    return lang
+
+
+@dataclass(frozen=True)
+class HTML:
+    """A fragment of trusted (already escaped) HTML that Jupyter displays."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def status_shares(*frames: pd.DataFrame) -> pd.Series:
+    """Share of values by ``status`` across the given panels (non-missing values only)."""
+    parts = [f.loc[f["value"].notna(), "status"] if "value" in f else f["status"] for f in frames if "status" in f]
+    if not parts:
+        return pd.Series(dtype=float)
+    statuses = pd.concat(parts)
+    return statuses.value_counts(normalize=True).sort_index()
+
+
+def provenance(*frames: pd.DataFrame) -> dict[str, Any]:
+    """Counts by status and the distinct sources of the values shown (for banners and manifests)."""
+    parts = [f[f["value"].notna()] if "value" in f else f for f in frames if "status" in f]
+    data = pd.concat(parts) if parts else pd.DataFrame(columns=["status", "source"])
+    counts = data["status"].value_counts().to_dict()
+    sources = data.loc[data["status"] != "illustrative", "source"].dropna().unique().tolist() if "source" in data else []
+    return {"n": int(len(data)), "counts": {k: int(v) for k, v in counts.items()}, "sources": sources,
+            "illustrative": bool(counts.get("illustrative", 0))}
+
+
+def banner(*frames: pd.DataFrame, lang: str = "zh") -> HTML:
+    """The provenance banner that opens every report showing data.
+
+    Red "illustrative data" notice when any shown value is illustrative; otherwise a neutral line
+    with the counts by status. Pass every panel (or slice of one) whose values the report shows.
+    """
+    lang = _lang(lang)
+    info = provenance(*frames)
+    shares = ", ".join(
+        f"{_TEXT['status'].get(k, {}).get(lang, html.escape(str(k)))} {v:,} {_TEXT['values'][lang] if lang == 'zh' else ''}".strip()
+        for k, v in sorted(info["counts"].items()))
+    if info["illustrative"]:
+        share = info["counts"]["illustrative"] / max(info["n"], 1)
+        detail = _TEXT["illustrative_detail"][lang].format(share=f"{share:.0%}")
+        body = (f'<div class="evalkit-banner evalkit-illustrative" style="border:2px solid #C62828;'
+                f'background:#FDECEA;color:#7F1D1D;padding:10px 14px;margin:6px 0 14px;border-radius:4px;">'
+                f'<strong style="font-size:1.15em;">⚠ {_TEXT["illustrative"][lang]}</strong><br>'
+                f'<span>{html.escape(detail)}</span><br><small>{shares}</small></div>')
+    else:
+        body = (f'<div class="evalkit-banner" style="border-left:4px solid #1F3A5F;background:#F3F6FA;'
+                f'padding:8px 12px;margin:6px 0 14px;"><strong>{_TEXT["real"][lang]}</strong>: {shares}</div>')
+    return HTML(body)
+
+
+def title(text: str, *, subtitle: str | None = None, level: int = 1) -> HTML:
+    """A heading (escaped) with an optional subtitle line."""
+    level = min(max(int(level), 1), 4)
+    sub = f'<p style="color:#555;margin-top:-4px;">{html.escape(subtitle)}</p>' if subtitle else ""
+    return HTML(f"<h{level}>{html.escape(text)}</h{level}>{sub}")
+
+
+def note(text: str, *, kind: str = "info") -> HTML:
+    """A short boxed note (``info``, ``warning``, ``method``); text is escaped, newlines kept."""
+    colours = {"info": ("#1F3A5F", "#F3F6FA"), "warning": ("#B26A00", "#FFF6E5"), "method": ("#555555", "#F7F7F7")}
+    if kind not in colours:
+        raise ParameterError(f"kind must be one of {', '.join(colours)}, got {kind!r}")
+    edge, fill = colours[kind]
+    body = html.escape(text).replace("\n", "<br>")
+    return HTML(f'<div style="border-left:4px solid {edge};background:{fill};padding:8px 12px;margin:8px 0;">'
+                f"{body}</div>")
+
+
+def fmt_number(value: Any, decimals: int = 1) -> str:
+    """Thousands separators, fixed decimals; missing → ``—``; integers stay integers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        return f"{value:,.{decimals}f}"
+    return str(value)
+
+
+_TABLE_CSS = [
+    {"selector": "", "props": "border-collapse:collapse;font-size:0.92em;margin:6px 0 14px;"},
+    {"selector": "caption", "props": "caption-side:top;text-align:left;font-weight:bold;font-size:1.05em;"
+                                     "padding:4px 0;color:#1F3A5F;"},
+    {"selector": "thead th", "props": "background:#1F3A5F;color:white;padding:6px 8px;text-align:center;"
+                                      "border:1px solid #1F3A5F;"},
+    {"selector": "tbody td", "props": "padding:4px 8px;border-bottom:1px solid #E0E0E0;"},
+    {"selector": "tbody th", "props": "padding:4px 8px;border-bottom:1px solid #E0E0E0;text-align:left;"
+                                      "font-weight:normal;"},
+    {"selector": "tbody tr:nth-child(even)", "props": "background:#F7F9FC;"},
+]
+
+
+def table(frame: pd.DataFrame, *, caption: str | None = None, decimals: int | Mapping[str, int] = 1,
+          formats: Mapping[str, Any] | None = None, hide_index: bool = True, percent: Iterable[str] = (),
+          highlight: Mapping[str, Mapping[Any, str]] | None = None, bar: Iterable[str] = (),
+          max_rows: int | None = None):
+    """A pandas ``Styler`` in the house table style.
+
+    Parameters
+    ----------
+    decimals
+        Decimals for float columns (one number, or per column).
+    formats
+        Explicit per-column format strings or callables (override ``decimals``).
+    percent
+        Columns shown as percentages (values are fractions).
+    highlight
+        ``{column: {cell value: CSS colour}}`` — background colours for categorical cells, e.g. a
+        traffic-light status column.
+    bar
+        Numeric columns drawn with in-cell bars.
+
+    All text cells are HTML-escaped; years and other integers are shown without separators when the
+    column name says year/年.
+    """
+    if max_rows is not None:
+        frame = frame.head(max_rows)
+    formatters: dict[str, Any] = {}
+    for col in frame.columns:
+        name = str(col)
+        dec = decimals.get(name, 1) if isinstance(decimals, Mapping) else decimals
+        series = frame[col]
+        if name in set(percent):
+            formatters[col] = lambda v: "—" if pd.isna(v) else f"{v:.1%}"
+        elif "year" in name.lower() or "年份" in name or name in ("年", "基期", "目标年"):
+            formatters[col] = lambda v: "—" if pd.isna(v) else (f"{int(v)}" if isinstance(v, (int, float, np.integer, np.floating)) else html.escape(str(v)))
+        elif pd.api.types.is_float_dtype(series):
+            formatters[col] = lambda v, d=dec: fmt_number(v, d)
+        elif pd.api.types.is_integer_dtype(series):
+            formatters[col] = lambda v: fmt_number(v)
+        else:
+            formatters[col] = lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else html.escape(str(v))
+    if formats:
+        formatters.update(formats)
+    styler = frame.style.format(formatters).set_table_styles(_TABLE_CSS)
+    styler = styler.format_index(lambda v: html.escape(str(v)), axis=0).format_index(
+        lambda v: html.escape(str(v)), axis=1)
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    if hide_index:
+        styler = styler.hide(axis="index")
+    for col, colours in (highlight or {}).items():
+        if col in frame.columns:
+            styler = styler.map(lambda v, c=colours: f"background-color:{c[v]};color:white;font-weight:bold;"
+                                if v in c else "", subset=[col])
+    numeric_bars = [c for c in bar if c in frame.columns]
+    if numeric_bars:
+        styler = styler.bar(subset=numeric_bars, color="#9DB4CF", align="zero")
+    return styler
+
+
+def glue(name: str, value: Any, *, display: bool = True) -> Any:
+    """Record a key figure of the report (the batch compares it with the previous run).
+
+    Emits a display output of MIME type :data:`GLUE_MIME` that renders as nothing visible; the
+    runner reads these from the executed notebook. Returns *value* so it can be used inline.
+    """
+    if not name or not isinstance(name, str):
+        raise ParameterError("glue name must be a non-empty string")
+    if isinstance(value, (np.integer,)):
+        payload_value: Any = int(value)
+    elif isinstance(value, (np.floating, float)):
+        payload_value = None if math.isnan(float(value)) else float(value)
+    elif isinstance(value, (int, str, bool)) or value is None:
+        payload_value = value
+    else:
+        raise ParameterError(f"glue value for {name!r} must be a number or text, got {type(value).__name__}")
+    if display:
+        try:
+            from IPython.display import display as ipy_display
+        except ImportError:  # pragma: no cover - IPython comes with jupyterlab
+            return value
+        ipy_display({GLUE_MIME: {"name": name, "value": payload_value}, "text/plain": ""}, raw=True)
+    return value
