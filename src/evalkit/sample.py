@@ -125,6 +125,8 @@ def _path(calib: Calib, rng: np.random.Generator) -> np.ndarray:
     values = np.array(values)
     noise = np.exp(rng.normal(0, 0.01, len(values)))
     noise[0] = noise[-1] = 1.0  # keep the anchored ends exact
+    if calib.last_step is not None:
+        noise[-2] = 1.0  # and the real 2019→2020 step
     values = values * noise
     return np.minimum(values, calib.cap) if calib.cap else values
 

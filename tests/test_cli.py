@@ -1,0 +1,45 @@
+"""The evalkit command as an analyst uses it: validate, template, sample, clear errors without tracebacks."""
+import subprocess
+import sys
+
+from evalkit import cli
+
+
+def test_validate_good_file(capsys):
+    assert cli.main(["validate", "data/sample/panel.csv"]) == 0
+    out = capsys.readouterr().out
+    assert "3600 values" in out and "illustrative" in out
+
+
+def test_validate_gbk_file_lists_each_problem_with_file_row_and_column(write_text, capsys):
+    text = ("地区,年份,指标,数值\n"
+            "210100,2020,dibao_urban_std,650\n"
+            "210100,2020,dibao_urban_std,650\n"
+            "210200,2020,pop_resident,约3万\n")
+    path = write_text("city.csv", text, "gbk")
+    assert cli.main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "city.csv" in err
+    assert "row 3" in err and "column 'region/year/indicator'" in err and "appears 2 times (rows 2, 3)" in err
+    assert "row 4, column 'value'" in err and "约3万" in err
+    assert "Traceback" not in err
+
+
+def test_template_then_validate(tmp_path, capsys):
+    path = tmp_path / "t.xlsx"
+    assert cli.main(["template", "-o", str(path)]) == 0
+    assert path.exists()
+    assert cli.main(["validate", str(path)]) == 0
+    assert "no values" in capsys.readouterr().out
+
+
+def test_sample_writes_a_valid_panel(tmp_path):
+    path = tmp_path / "panel.csv"
+    assert cli.main(["sample", "-o", str(path)]) == 0
+    assert cli.main(["validate", str(path)]) == 0
+
+
+def test_console_script_reports_errors_without_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "evalkit.cli", "validate", str(tmp_path / "missing.csv")],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "file not found" in result.stderr and "Traceback" not in result.stderr

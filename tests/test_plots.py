@@ -1,0 +1,59 @@
+"""House style: Chinese glyphs render with the bundled font, years are integers, charts are finished."""
+import warnings
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from evalkit import plots
+from evalkit.errors import EvalkitError
+
+matplotlib.use("Agg")
+
+
+def test_bundled_cjk_font_has_the_glyphs_we_use():
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(str(plots.cjk_font_path()))
+    charmap = font.get_charmap()
+    for ch in "辽宁省民政厅每千名老年人口拥有养老床位数元/人·月示例数据非官方统计资料来源":
+        assert ord(ch) in charmap, ch
+
+
+def test_chinese_text_draws_without_missing_glyph_warnings(tmp_path):
+    fig, ax = plots.new_axes()
+    ax.plot([2015, 2020], [1, 2])
+    plots.finish(ax, title="城市低保平均标准", unit="元/人·月", source="民政统计公报", illustrative=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(tmp_path / "chart.png")
+    assert not [w for w in caught if "missing from" in str(w.message)]
+    assert plots.use_house_style() in matplotlib.rcParams["font.sans-serif"][0]
+
+
+def test_year_axis_has_integer_ticks():
+    fig, ax = plots.new_axes()
+    ax.plot([2015, 2016, 2017], [1, 2, 3])
+    plots.year_axis(ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all(lbl.isdigit() and len(lbl) == 4 for lbl in labels)
+    assert len(set(labels)) == len(labels)
+
+
+def test_finish_requires_a_title_and_writes_unit_and_source():
+    fig, ax = plots.new_axes()
+    with pytest.raises(EvalkitError):
+        plots.finish(ax, title="")
+    plots.finish(ax, title="标题", unit="张", source="来源X", illustrative=True)
+    assert ax.get_title(loc="left") == "标题" and ax.get_ylabel() == "张"
+    assert "来源X" in fig._supxlabel.get_text() and "示例数据" in fig._supxlabel.get_text()
+
+
+def test_line_and_bar_charts_label_groups_and_values():
+    frame = pd.DataFrame({"year": [2015, 2016, 2015, 2016], "value": [1.0, 2.0, 3.0, 4.0], "g": ["甲", "甲", "乙", "乙"]})
+    ax = plots.line_chart(frame, x="year", y="value", group="g", title="t", unit="u")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["甲", "乙"]
+    ax = plots.bar_chart(pd.Series({"沈阳市": 3.0, "大连市": 5.0}), title="b", unit="个", highlight="大连市")
+    assert ax.get_xlabel() == "个"
+    assert [t.get_text() for t in ax.texts] == ["3.0", "5.0"]
