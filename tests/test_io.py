@@ -220,3 +220,8 @@ def test_write_excel_is_atomic_and_formatted(tmp_path):
     assert ws.freeze_panes == "A2" and ws["A1"].font.bold and ws["C2"].number_format == "#,##0.00"
     assert ws["B2"].number_format == "0"
     assert not list(tmp_path.glob(".out.xlsx.*"))
+
+
+def test_atomic_write_leaves_files_readable(tmp_path):
+    path = io.write_csv(pd.DataFrame({"a": [1]}), tmp_path / "x.csv")
+    assert path.stat().st_mode & 0o044 == 0o044

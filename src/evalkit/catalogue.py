@@ -141,8 +141,9 @@ def cities() -> list[str]:
     return sorted(table.index[table["level"] == "city"])
 
 
-def region_name(code: str, lang: Lang = "zh") -> str:
+def region_name(code: str | int, lang: Lang = "zh") -> str:
     _check_lang(lang)
+    code = str(code)  # YAML or papermill may hand over 210100 as a number
     table = regions()
     if code not in table.index:
         raise ParameterError(f"unknown region code {code!r}{suggest(code, table.index)}")

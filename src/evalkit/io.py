@@ -320,6 +320,12 @@ def reference_panel() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------- writing
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator:
     """Open a temporary file beside *path*; on success rename it over *path*, on error delete it.
@@ -332,6 +338,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator:
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as fh:
             yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; published files are readable like any other
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

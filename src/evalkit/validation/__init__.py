@@ -23,6 +23,7 @@ __all__ = ["CASE_MODULES", "collect", "write_json", "write_html", "main"]
 
 #: Reference-check modules, in report order.
 CASE_MODULES = [
+    "evalkit.validation.targets_progress",
     "evalkit.validation.asem",
     "evalkit.validation.ishigami",
     "evalkit.validation.mpdta",
