@@ -1,0 +1,46 @@
+"""Pilot impact evaluation: staggered DiD (Callaway & Sant'Anna), TWFE and event studies, few-cluster
+inference, interrupted time series and synthetic control.
+
+Start with :func:`att_gt` (group-time ATTs) and :meth:`ATTgtResult.aggregate`; compare with
+:func:`twfe` / :func:`event_study`; judge significance with :func:`randomization_inference` and
+:func:`wild_cluster_bootstrap` (14 cities are too few for cluster-robust SEs); summarise with
+:func:`conclude`. Single-series designs: :func:`its`; one treated unit with many donors: :func:`synth`.
+"""
+from evalkit.impact._panel import cohort_from_treatment
+from evalkit.impact.conclusion import Conclusion, comparison_table, conclude
+from evalkit.impact.did import AggregateResult, ATTgtResult, PreTest, att_gt
+from evalkit.impact.inference import (
+    RandomizationResult,
+    WildBootstrapResult,
+    randomization_inference,
+    wild_cluster_bootstrap,
+)
+from evalkit.impact.its import ITSResult, its
+from evalkit.impact.pilots import DiDSample, did_sample, pilot_cohorts
+from evalkit.impact.synth import SynthResult, synth
+from evalkit.impact.twfe import TWFEResult, event_study, twfe
+
+__all__ = [
+    "att_gt",
+    "ATTgtResult",
+    "AggregateResult",
+    "PreTest",
+    "cohort_from_treatment",
+    "twfe",
+    "event_study",
+    "TWFEResult",
+    "wild_cluster_bootstrap",
+    "WildBootstrapResult",
+    "randomization_inference",
+    "RandomizationResult",
+    "its",
+    "ITSResult",
+    "synth",
+    "SynthResult",
+    "pilot_cohorts",
+    "did_sample",
+    "DiDSample",
+    "conclude",
+    "comparison_table",
+    "Conclusion",
+]

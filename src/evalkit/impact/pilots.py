@@ -1,0 +1,126 @@
+"""From the pilot list and the panel to a DiD sample, with unknown pilot status handled explicitly.
+
+The central home-and-community elderly-care reform pilot entered Liaoning cities in batches. Only some
+cities' batch years are confirmed (``data/reference/pilots.csv``); for the others it is not known whether,
+or when, they joined. :func:`pilot_cohorts` makes that explicit and :func:`did_sample` builds the
+estimation frame, recording every choice in ``notes`` so a report can say what was done.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import DataShapeError, ParameterError
+from evalkit.impact._panel import check_choice, require_columns
+
+__all__ = ["pilot_cohorts", "did_sample", "DiDSample"]
+
+Unknown = Literal["exclude", "never"]
+Control = Literal["never", "notyet"]
+
+
+def pilot_cohorts(pilots: pd.DataFrame, regions: pd.DataFrame, *, programme: str,
+                  unknown: Unknown = "exclude") -> pd.DataFrame:
+    """Adoption cohort of every city: confirmed batch year, never, or unknown.
+
+    Parameters
+    ----------
+    pilots : DataFrame
+        The ``pilots`` reference table (``region``, ``programme``, ``year``, ``status``).
+    regions : DataFrame
+        The ``regions`` reference table; its ``level == "city"`` rows are the units.
+    programme : str
+        Programme code in ``pilots``.
+    unknown : {"exclude", "never"}
+        Cities without a confirmed batch year — listed pilots whose year is unknown, and unlisted cities
+        (which may have joined in an early batch that the list does not cover): ``exclude`` drops them;
+        ``never`` keeps them as comparison units (cohort 0).
+
+    Returns
+    -------
+    DataFrame
+        ``region``, ``name_zh``, ``name_en``, ``cohort`` (year; 0 = comparison; NaN = excluded),
+        ``pilot_status`` (``confirmed``, ``listed_year_unknown``, ``not_listed``), ``included``.
+    """
+    check_choice("unknown", unknown, ("exclude", "never"))
+    require_columns(pilots, region="region", programme="programme", year="year")
+    require_columns(regions, region="code", level="level")
+    rows = pilots[pilots["programme"] == programme]
+    if rows.empty:
+        known = ", ".join(sorted(pilots["programme"].unique()))
+        raise ParameterError(f"programme={programme!r} is not in the pilot table; programmes are {known}")
+    cities = regions[regions["level"] == "city"][["code", "name_zh", "name_en"]].rename(columns={"code": "region"})
+    year = pd.to_numeric(rows.set_index("region")["year"], errors="coerce")
+    out = cities.copy()
+    out["listed"] = out["region"].isin(rows["region"])
+    out["year"] = out["region"].map(year)
+    out["pilot_status"] = np.select([out["year"].notna(), out["listed"]],
+                                    ["confirmed", "listed_year_unknown"], "not_listed")
+    out["included"] = (out["pilot_status"] == "confirmed") | (unknown == "never")
+    out["cohort"] = np.where(out["pilot_status"] == "confirmed", out["year"],
+                             np.where(out["included"], 0.0, np.nan))
+    return out[["region", "name_zh", "name_en", "cohort", "pilot_status", "included"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class DiDSample:
+    """Estimation frame (``region``, ``year``, ``cohort``, ``value``) and what was done to build it."""
+
+    data: pd.DataFrame
+    cohorts: pd.DataFrame
+    notes_zh: tuple[str, ...]
+    notes_en: tuple[str, ...]
+    illustrative: bool
+
+    def notes(self, lang: str = "zh") -> tuple[str, ...]:
+        return self.notes_zh if lang == "zh" else self.notes_en
+
+
+def did_sample(panel: pd.DataFrame, cohorts: pd.DataFrame, *, indicator: str,
+               control: Control = "notyet") -> DiDSample:
+    """Rows of one indicator for the included cities, with their cohorts, ready for ``att_gt``.
+
+    Without never-treated cities and ``control="notyet"``, the last cohort can only serve as a
+    comparison: it is recoded to 0 and periods from its adoption year on are dropped (as R ``did``
+    does). Without never-treated cities and ``control="never"`` there is nothing to compare with, and a
+    :class:`DataShapeError` says so.
+    """
+    check_choice("control", control, ("never", "notyet"))
+    require_columns(panel, region="region", year="year", indicator="indicator", value="value")
+    rows = panel[(panel["indicator"] == indicator) & panel["region"].isin(cohorts.loc[cohorts["included"], "region"])]
+    if rows.empty:
+        raise DataShapeError(f"the panel has no values of indicator {indicator!r} for the cities in the sample — "
+                             "fix: choose another outcome or add the data")
+    keep = cohorts[cohorts["included"]].set_index("region")["cohort"]
+    data = rows[["region", "year", "value"]].assign(cohort=rows["region"].map(keep).astype(float))
+    data = data.dropna(subset=["value"]).sort_values(["region", "year"]).reset_index(drop=True)
+    excluded = cohorts[~cohorts["included"]]
+    zh, en = [], []
+    if len(excluded):
+        names = "、".join(excluded["name_zh"])
+        zh.append(f"试点状态不明的 {len(excluded)} 个城市（{names}）未纳入分析。")
+        en.append(f"{len(excluded)} cities with unknown pilot status ({', '.join(excluded['name_en'])}) are excluded.")
+    unknown_kept = cohorts[cohorts["included"] & (cohorts["pilot_status"] != "confirmed")]
+    if len(unknown_kept):
+        zh.append(f"试点状态不明的 {len(unknown_kept)} 个城市按“从未试点”作为对照；其中可能有较早批次的试点城市，"
+                  "若如此，估计的效果会偏向零。")
+        en.append(f"{len(unknown_kept)} cities with unknown pilot status are used as never-treated comparisons; some may "
+                  "in fact be early-batch pilots, which would bias the estimates towards zero.")
+    if not (data["cohort"] == 0).any():
+        if control == "never":
+            raise DataShapeError(
+                "no never-treated cities are left in the sample, so control='never' has no comparison group — "
+                "fix: use control='notyet', or unknown='never' to keep cities of unknown status as comparisons"
+            )
+        last = data["cohort"].max()
+        data = data[data["year"] < last].copy()
+        data.loc[data["cohort"] == last, "cohort"] = 0.0
+        zh.append(f"样本中没有从未试点的城市：{int(last)} 年批次只作对照，{int(last)} 年及以后的数据不用于估计。")
+        en.append(f"No never-treated city in the sample: the {int(last)} batch serves only as a comparison and data "
+                  f"from {int(last)} on are not used.")
+    illustrative = bool((rows["status"] == "illustrative").any()) if "status" in rows else False
+    return DiDSample(data=data.reset_index(drop=True), cohorts=cohorts, notes_zh=tuple(zh), notes_en=tuple(en),
+                     illustrative=illustrative)

@@ -1,0 +1,134 @@
+"""Unit tests for evalkit.impact.att_gt: exact recovery on noise-free designs, bootstrap, and the errors."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit.errors import DataShapeError, ParameterError
+from evalkit.impact import att_gt, cohort_from_treatment
+
+
+def staggered(effect=lambda e: 1.0 + 0.5 * e, noise=0.0, seed=0, cohorts=(2017, 2017, 2018, 2018, 2019, 0, 0, 0, 0),
+              years=range(2015, 2021)):
+    """Unit and year effects plus a known effect by event time e = year − cohort (parallel trends hold)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, g in enumerate(cohorts):
+        alpha = rng.normal()
+        for t in years:
+            tau = effect(t - g) if g and t >= g else 0.0
+            rows.append((f"u{i}", t, g, alpha + 0.3 * (t - 2015) + tau + noise * rng.normal()))
+    return pd.DataFrame(rows, columns=["unit", "year", "cohort", "y"])
+
+
+ROLES = dict(unit="unit", time="year", cohort="cohort", outcome="y")
+
+
+@pytest.mark.parametrize("control", ["never", "notyet"])
+@pytest.mark.parametrize("method", ["dr", "reg", "ipw"])
+def test_recovers_known_effects_exactly_without_noise(control, method):
+    res = att_gt(staggered(), **ROLES, control=control, est_method=method, n_boot=0)
+    tab = res.table
+    post = tab[tab["post"]]
+    assert np.allclose(post["att"], 1.0 + 0.5 * post["event"], atol=1e-10)
+    assert np.allclose(tab.loc[~tab["post"], "att"], 0.0, atol=1e-10)
+    dyn = res.aggregate("dynamic").table.set_index("event")
+    assert np.allclose(dyn.loc[[0, 1, 2, 3], "att"], [1.0, 1.5, 2.0, 2.5], atol=1e-10)
+    # Dynamic overall = mean over e >= 0 of the event-time effects.
+    assert res.aggregate("dynamic").att == pytest.approx(np.mean([1.0, 1.5, 2.0, 2.5]))
+
+
+def test_group_aggregation_weights_cohorts_by_size():
+    res = att_gt(staggered(effect=lambda e: 1.0), **ROLES, n_boot=0)
+    group = res.aggregate("group")
+    assert group.att == pytest.approx(1.0)
+    assert list(group.table["group"]) == [2017, 2018, 2019]
+    assert res.aggregate("simple").att == pytest.approx(1.0)
+    assert res.aggregate("calendar").att == pytest.approx(1.0)
+
+
+def test_universal_base_period_has_zero_reference_cells():
+    res = att_gt(staggered(), **ROLES, base_period="universal", n_boot=0)
+    ref = res.table[res.table["event"] == -1]
+    assert (ref["att"] == 0).all() and ref["se"].isna().all()
+    assert np.allclose(res.table.loc[res.table["post"], "att"], 1 + 0.5 * res.table.loc[res.table["post"], "event"])
+
+
+def test_bootstrap_is_reproducible_and_the_uniform_band_is_wider_than_pointwise():
+    df = staggered(noise=0.3, cohorts=(2017,) * 4 + (2018,) * 4 + (0,) * 12)
+    a = att_gt(df, **ROLES, n_boot=499, seed=7)
+    b = att_gt(df, **ROLES, n_boot=499, seed=7)
+    assert a.table.equals(b.table)
+    assert a.crit > 1.96
+    assert np.allclose(a.table["hi"] - a.table["att"], a.crit * a.table["se_boot"])
+    # Bootstrap SEs estimate the same quantity as the analytic ones.
+    ratio = a.table["se_boot"] / a.table["se"]
+    assert ratio.between(0.6, 1.5).all()
+    assert a.pretest is not None and 0 <= a.pretest.p_value <= 1
+
+
+def test_covariates_are_used_and_tiny_cohorts_are_flagged():
+    df = staggered(noise=0.1)
+    df["x"] = df["unit"].str[1:].astype(int) % 3
+    res = att_gt(df, **ROLES, est_method="dr", covariates=["x"], n_boot=0)
+    assert res.settings["covariates"] == ["x"]
+    assert any("only 1–2 units" in n for n in res.notes)
+
+
+def test_late_cohort_becomes_never_treated_with_a_note():
+    df = staggered(cohorts=(2017, 2017, 2025, 0, 0))
+    res = att_gt(df, **ROLES, n_boot=0)
+    assert res.cohort_sizes[0] == 3
+    assert any("after the last period" in n for n in res.notes)
+
+
+def test_unbalanced_panel_is_an_error():
+    df = staggered().iloc[1:]
+    with pytest.raises(DataShapeError, match="unbalanced"):
+        att_gt(df, **ROLES)
+
+
+def test_duplicate_rows_are_an_error():
+    df = staggered()
+    with pytest.raises(DataShapeError, match="more than one row"):
+        att_gt(pd.concat([df, df.iloc[:1]]), **ROLES)
+
+
+def test_cohort_changing_within_unit_is_non_absorbing():
+    df = staggered()
+    df.loc[df.index[0], "cohort"] = 2019
+    with pytest.raises(DataShapeError, match="absorbing"):
+        att_gt(df, **ROLES)
+
+
+def test_units_treated_from_the_first_period_are_an_error():
+    with pytest.raises(DataShapeError, match="never observed before treatment"):
+        att_gt(staggered(cohorts=(2015, 2017, 0, 0)), **ROLES)
+
+
+def test_no_never_treated_with_control_never():
+    with pytest.raises(DataShapeError, match="never-treated"):
+        att_gt(staggered(cohorts=(2017, 2018, 2019)), **ROLES, control="never")
+
+
+def test_cohort_without_comparison_units():
+    with pytest.raises(DataShapeError, match="no comparison units"):
+        att_gt(staggered(cohorts=(2017, 2018, 2019)), **ROLES, control="notyet")
+
+
+def test_bad_options_list_the_choices():
+    with pytest.raises(ParameterError, match="'dr', 'reg', 'ipw'"):
+        att_gt(staggered(), **ROLES, est_method="ols")
+    with pytest.raises(ParameterError, match="not a column"):
+        att_gt(staggered(), unit="unit", time="year", cohort="first", outcome="y")
+    with pytest.raises(ParameterError):
+        att_gt(staggered(), **ROLES, n_boot=0).aggregate("overall")
+
+
+def test_cohort_from_treatment_and_non_absorbing_error():
+    df = staggered()
+    df["d"] = ((df["cohort"] > 0) & (df["year"] >= df["cohort"])).astype(int)
+    derived = cohort_from_treatment(df, unit="unit", time="year", treatment="d")
+    assert derived.to_dict() == df.groupby("unit")["cohort"].first().astype(float).to_dict()
+    df.loc[(df["unit"] == "u0") & (df["year"] == 2019), "d"] = 0
+    with pytest.raises(DataShapeError, match="not absorbing"):
+        cohort_from_treatment(df, unit="unit", time="year", treatment="d")
