@@ -6,6 +6,8 @@ RUN_ARGS ?=
 PYTEST_ARGS ?=
 export MPLBACKEND := Agg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# statsmodels fits are ~10x slower with OpenBLAS threads fighting over 2 cores; parallelism comes from workers
+export OPENBLAS_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lab validate bench sample template clean
