@@ -1,0 +1,280 @@
+"""Execute one run in a worker process: papermill with a warm kernel, a timeout, and a report page.
+
+:func:`execute_run` never raises for a notebook that fails: an exception in a cell, a run over its
+timeout or a kernel that dies all come back as a :class:`RunOutcome` with the executed notebook (up to
+the failure) and an error page that shows the failing cell and its error. Nothing is written to the
+project here: outcomes carry the notebook JSON and the HTML, and the batch process publishes them
+atomically, so a worker on another machine (Dask) needs no shared report folder.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RunSpec", "RunOutcome", "execute_run", "prepare_worker", "WARM_KERNELS_ENV"]
+
+#: set to 0 to start every kernel the ordinary way (no fork server)
+WARM_KERNELS_ENV = "EVALKIT_WARM_KERNELS"
+_ENGINE = "evalkit"
+#: never imported into the fork server: matplotlib's inline backend hooks into the kernel's shell when it
+#: is imported (no shell exists in the server); distributed sets up event-loop machinery a fork must not copy.
+#: (Any other module that starts a thread makes the server refuse to fork: see forkserver._preload.)
+_NOT_PRELOADED = ("matplotlib_inline", "ipykernel.pylab", "distributed", "dask.distributed")
+#: always warm: what every kernel imports at start-up (ipykernel's shell and debugger modules)
+_KERNEL_MODULES = ("ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a worker needs to execute one run (picklable; no paths into reports/)."""
+
+    run_id: str
+    title: str
+    notebook: str  #: display path (relative to the project root)
+    notebook_json: str
+    parameters: dict
+    slug: str
+    cwd: str
+    kernel: str
+    timeout: float
+    show_code: bool
+    env: dict  #: added to the worker's environment for the kernel
+    preload: tuple[str, ...]
+    previous: dict | None  #: the last successful run: finished, figures, whether its report exists
+    page: dict  #: batch facts shown on every page (evalkit version, commit, dirty flag, generated)
+    work_dir: str  #: the batch's scratch folder (run folders go inside; removed after the batch)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What happened to one run, with the executed notebook and its page."""
+
+    run_id: str
+    status: str  #: success, failed, timeout or kernel_died
+    started: str
+    finished: str
+    duration_s: float
+    notebook_json: str
+    html: str
+    figures: dict = field(default_factory=dict)
+    error: dict | None = None
+    warm_kernel: bool = False
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def preload_modules(imports: list[str]) -> tuple[str, ...]:
+    """The modules worth importing in the fork server for notebooks importing *imports*."""
+    keep = [m for m in imports if not any(m == bad or m.startswith(bad + ".") for bad in _NOT_PRELOADED)]
+    return tuple(dict.fromkeys([*keep, *_KERNEL_MODULES]))
+
+
+def _warm_kernels_enabled() -> bool:
+    return os.environ.get(WARM_KERNELS_ENV, "1") != "0"
+
+
+def prepare_worker(*, cwd: str, env: dict, preload: tuple[str, ...], local_pool: bool) -> None:
+    """Set up a worker process: start its fork server now, so imports overlap with other start-up.
+
+    In evalkit's own local pool (``local_pool``) the worker also ignores Ctrl-C (the batch process
+    handles it and stops the workers) and skips jsonschema's optional IRI checker, whose import
+    (``rfc3987_syntax`` compiles a grammar: ~1.4 s) nbformat pays and never uses.
+    """
+    import logging
+    import sys
+
+    # nbclient reports a dead kernel or a failing cell through papermill's logger; the outcome says it better
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
+    if local_pool:
+        os.environ["MPLBACKEND"] = "Agg"  # runner processes draw nothing; kernels get the inline backend
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if "jsonschema" not in sys.modules:
+            sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+    if _warm_kernels_enabled() and os.path.isdir(cwd):  # a missing folder fails each run with a clear message
+        from evalkit.runner.kernels import fork_server
+
+        fork_server(cwd=cwd, env={**os.environ, **env}, preload=preload)
+    import papermill  # noqa: F401 — paid once per worker, not per run
+
+    _register_engine()
+
+
+class _Watchdog:
+    """Ends a run at its timeout: interrupt the kernel, then kill it if it does not stop."""
+
+    def __init__(self, timeout: float, *, grace: float = 5.0):
+        self.fired = False
+        self._grace = grace
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+        self._timers = [threading.Timer(timeout, self._fire)]
+        self._timers[0].daemon = True
+        self._timers[0].start()
+
+    def kernel_started(self, pid: int) -> None:
+        with self._lock:
+            self._pid = pid
+            if self.fired:
+                self._signal(signal.SIGKILL)
+
+    def _signal(self, signum: int) -> None:
+        if self._pid is not None:
+            try:
+                os.killpg(self._pid, signum)
+            except OSError:
+                pass
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._signal(signal.SIGINT)
+            kill = threading.Timer(self._grace, self._kill)
+            kill.daemon = True
+            self._timers.append(kill)
+            kill.start()
+
+    def _kill(self) -> None:
+        with self._lock:
+            self._signal(signal.SIGKILL)
+
+    def cancel(self) -> None:
+        with self._lock:
+            for timer in self._timers:
+                timer.cancel()
+
+
+class _Tracker:
+    """What papermill hands the engine, kept for after a failure: the notebook and the running cell."""
+
+    def __init__(self) -> None:
+        self.nb_man: Any = None
+        self.running: int | None = None
+
+    def cell_started(self, cell: Any = None, cell_index: int | None = None, **_: Any) -> None:
+        self.running = cell_index
+
+
+_registered = False
+
+
+def _register_engine() -> None:
+    global _registered
+    if _registered:
+        return
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class EvalkitEngine(NBClientEngine):
+        """papermill's nbclient engine, plus the run's kernel manager and a tracker of its state."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, *, tracker: _Tracker, **kwargs):
+            tracker.nb_man = nb_man
+            return super().execute_managed_notebook(nb_man, kernel_name, on_cell_start=tracker.cell_started,
+                                                    **kwargs)
+
+    papermill_engines.register(_ENGINE, EvalkitEngine)
+    _registered = True
+
+
+def execute_run(spec: RunSpec) -> RunOutcome:
+    """Execute *spec* with papermill and build its report or error page (see the module docstring)."""
+    import nbformat
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    from evalkit.runner.export import report_page
+    from evalkit.runner.kernels import ForkingKernelManager, fork_server, kernel_log_tail
+    from evalkit.runner.pages import glued_figures
+
+    _register_engine()
+    server = None
+    if _warm_kernels_enabled() and os.path.isdir(spec.cwd):
+        server = fork_server(cwd=spec.cwd, env={**os.environ, **spec.env}, preload=spec.preload)
+    warm = bool(server is not None and server.status().get("forkable"))  # waits for the worker's preload
+    started, t0 = _now(), time.perf_counter()
+    run_dir = tempfile.mkdtemp(prefix="run-", dir=spec.work_dir if os.path.isdir(spec.work_dir) else None)
+    tracker = _Tracker()
+    watchdog = _Watchdog(spec.timeout)
+    manager = ForkingKernelManager.for_run(run_env=spec.env, run_dir=run_dir, server=server if warm else None,
+                                           on_launch=watchdog.kernel_started)
+    nb = nbformat.reads(spec.notebook_json, as_version=4)
+    status, error = "success", None
+    try:
+        if not Path(spec.cwd).is_dir():
+            raise FileNotFoundError(f"the project folder {spec.cwd} does not exist on this machine "
+                                    f"({os.uname().nodename}); install the project at the same path on every "
+                                    "Dask worker")
+        papermill.execute_notebook(
+            nb, None, parameters=spec.parameters, engine_name=_ENGINE, kernel_name=spec.kernel,
+            request_save_on_cell_execute=False, progress_bar=False, log_output=False,
+            start_timeout=min(120.0, spec.timeout), tracker=tracker, kernel_manager_class=manager,
+            resources={"metadata": {"path": spec.cwd}})
+    except PapermillExecutionError as exc:
+        status = "failed"
+        error = {"ename": exc.ename, "evalue": exc.evalue, "traceback": list(exc.traceback or [])}
+    except DeadKernelError as exc:
+        status = "kernel_died"
+        error = {"ename": "DeadKernelError", "evalue": str(exc), "traceback": []}
+    except Exception as exc:  # the kernel could not start, a worker-side failure: still a failed run, never a crash
+        status = "failed"
+        error = {"ename": type(exc).__name__, "evalue": str(exc), "traceback": []}
+    finally:
+        watchdog.cancel()
+        log_tail = kernel_log_tail(Path(run_dir) / "kernel.log")
+        shutil.rmtree(run_dir, ignore_errors=True)
+    if watchdog.fired:
+        status = "timeout"
+    executed = tracker.nb_man.nb if tracker.nb_man is not None else nb
+    if error is not None:
+        error = _describe_failure(executed, error, status=status, timeout=spec.timeout, running=tracker.running,
+                                  log_tail=log_tail if status != "failed" else "")
+    figures = glued_figures(executed) if status == "success" else {}
+    duration = round(time.perf_counter() - t0, 3)
+    html = report_page(nb=executed, status=status, title=spec.title, notebook=spec.notebook, slug=spec.slug,
+                       parameters=spec.parameters, started=started, duration_s=duration, show_code=spec.show_code,
+                       figures=figures, previous=spec.previous, error=error, page=spec.page,
+                       resources_path=spec.cwd)
+    return RunOutcome(run_id=spec.run_id, status=status, started=started, finished=_now(), duration_s=duration,
+                      notebook_json=nbformat.writes(executed), html=html, figures=figures, error=error,
+                      warm_kernel=warm)
+
+
+def _describe_failure(nb: Any, error: dict, *, status: str, timeout: float, running: int | None,
+                      log_tail: str) -> dict:
+    """Name the failing cell (index among the notebook's real cells) and summarise the error."""
+    real = [c for c in nb.cells if "papermill-error-cell-tag" not in (c.get("metadata", {}).get("tags") or [])]
+    index = None
+    for i, cell in enumerate(real):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", []) or []):
+            index = i
+            break
+    if index is None and running is not None and running < len(real):
+        index = running
+    cell = real[index] if index is not None else None
+    label = None
+    if cell is not None:
+        # a kernel that dies at once never reports the execution count; then name the cell by position
+        position = sum(c.get("cell_type") == "code" for c in real[:index + 1])
+        label = f"In [{cell['execution_count']}]" if cell.get("execution_count") else f"code cell {position}"
+    where = f" in cell {label}" if label else ""
+    if status == "timeout":
+        summary = f"the run took longer than its timeout of {timeout:g} s and was stopped{where}"
+    elif status == "kernel_died":
+        summary = (f"the kernel died{where} (out of memory, a crash in compiled code, or killed); "
+                   "see the kernel log below")
+    else:
+        evalue = str(error.get("evalue") or "").strip()
+        summary = f"{error.get('ename')}: {evalue[:500]}{where}" if evalue else f"{error.get('ename')}{where}"
+    return {**error, "kind": status, "summary": summary, "cell_index": index, "cell_label": label,
+            "source": cell.get("source") if cell is not None else None, "log_tail": log_tail}

@@ -1,0 +1,88 @@
+"""Executed notebook → report page (or error page), with nbconvert's exporter run in-process.
+
+The body uses nbconvert's small ``basic`` template (no 270 KB of inlined JupyterLab CSS per report)
+inside evalkit's own page; code is hidden unless ``show_code``; images stay embedded as data URIs;
+the glue outputs and papermill's error banner cells are dropped (the page shows both its own way).
+"""
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from typing import Any, Mapping
+
+from markupsafe import Markup
+
+from evalkit.runner.pages import GLUE_MIME, figure_changes, render
+
+__all__ = ["notebook_body", "report_page", "clean_for_html"]
+
+_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+
+
+@lru_cache(maxsize=2)
+def _exporter(show_code: bool):
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="basic", exclude_input=not show_code, exclude_input_prompt=True,
+                        exclude_output_prompt=True, embed_images=True)
+
+
+def clean_for_html(nb: Any) -> Any:
+    """A copy of *nb* without glue outputs and papermill error-marker cells."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if _PAPERMILL_ERROR_TAG not in (c.get("metadata", {}).get("tags") or [])]
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            cell.outputs = [o for o in cell.outputs if GLUE_MIME not in (o.get("data") or {})]
+    return nb
+
+
+def notebook_body(nb: Any, *, show_code: bool, resources_path: str | None = None,
+                  failing_cell: int | None = None) -> Markup:
+    """The notebook as an HTML fragment (nbconvert ``basic`` template).
+
+    With ``failing_cell`` set, that cell's code is shown even when code is hidden, so an error page
+    points at the failing cell in place.
+    """
+    nb = clean_for_html(nb)
+    if failing_cell is not None and 0 <= failing_cell < len(nb.cells):
+        cell = nb.cells[failing_cell]
+        cell.metadata.setdefault("tags", []).append("evalkit-failing-cell")
+    resources = {"metadata": {"path": resources_path}} if resources_path else {}
+    body, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
+    return Markup(body)
+
+
+def _traceback_html(lines: list[str]) -> Markup:
+    from nbconvert.filters.ansi import ansi2html  # escapes the text, keeps colours as spans
+
+    return Markup(ansi2html("\n".join(lines)))
+
+
+def report_page(*, nb: Any, status: str, title: str, notebook: str, slug: str, parameters: Mapping[str, Any],
+                started: str, duration_s: float, show_code: bool, figures: Mapping[str, Any],
+                previous: Mapping[str, Any] | None, error: Mapping[str, Any] | None, page: Mapping[str, Any],
+                resources_path: str | None) -> str:
+    """The full HTML page of one run: header, key figures and changes, error block, notebook body."""
+    previous_figures = previous.get("figures") if previous else None
+    changes = figure_changes(previous_figures, figures) if previous_figures is not None else []
+    error_context = None
+    if error is not None:
+        error_context = {
+            "headline": {"timeout": "运行超时 · The run timed out",
+                         "kernel_died": "内核意外退出 · The kernel died"}.get(status, "运行出错 · The run failed"),
+            "summary": error.get("summary", ""),
+            "cell_source": error.get("source"),
+            "cell_label": error.get("cell_label"),
+            "traceback_html": _traceback_html(error.get("traceback") or []),
+            "log_tail": error.get("log_tail") or "",
+        }
+    body = notebook_body(nb, show_code=show_code, resources_path=resources_path,
+                         failing_cell=error.get("cell_index") if error else None)
+    return render(
+        "report.html.j2", title=title, notebook=notebook, slug=slug, parameters=dict(parameters), status=status,
+        started=started, duration_s=duration_s, figures=dict(figures), changes=changes,
+        changes_by_name={c["name"]: c for c in changes}, previous_figures=previous_figures,
+        previous_success=(previous or {}).get("finished"), error=error_context,
+        last_good_href=f"{slug}.html" if error is not None and previous and previous.get("report") else None,
+        body=body, index_href="../index.html", manifest_href="../manifest.json", **page)
