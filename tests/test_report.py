@@ -52,3 +52,10 @@ def test_glue_emits_the_runner_mime_type(monkeypatch):
 def test_bad_lang_is_a_parameter_error():
     with pytest.raises(ParameterError):
         report.banner(_panel(["official"]), lang="fr")
+
+
+def test_calendar_year_columns_by_role_name_print_without_separators():
+    frame = pd.DataFrame({"group": [2018, 2019], "time": [2016, 2020], "n": [2018, 3000]})
+    html = report.table(frame).to_html()
+    assert ">2018<" in html and ">2016<" in html and "2,018" in html  # n is a count, not a year
+    assert "2,019" not in html

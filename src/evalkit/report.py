@@ -141,6 +141,19 @@ def fmt_number(value: Any, decimals: int = 1) -> str:
     return str(value)
 
 
+_TIME_ROLES = {"year", "time", "group", "cohort", "period", "g", "t", "基期", "目标年", "批次年份"}
+
+
+def _is_year_column(name: str, series: pd.Series) -> bool:
+    """Columns of calendar years print without thousands separators (2018, not 2,018)."""
+    lowered = name.lower()
+    named = "year" in lowered or "年份" in name or name == "年" or lowered in _TIME_ROLES
+    if not named:
+        return False
+    values = pd.to_numeric(series, errors="coerce").dropna()
+    return values.empty or bool(((values >= 1900) & (values <= 2100) & (values == values.round())).all())
+
+
 _TABLE_CSS = [
     {"selector": "", "props": "border-collapse:collapse;font-size:0.92em;margin:6px 0 14px;"},
     {"selector": "caption", "props": "caption-side:top;text-align:left;font-weight:bold;font-size:1.05em;"
@@ -180,13 +193,16 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, decimals: int | Ma
     if max_rows is not None:
         frame = frame.head(max_rows)
     formatters: dict[str, Any] = {}
+    compact: list = []  # numbers, years and status words never wrap inside a cell
     for col in frame.columns:
         name = str(col)
         dec = decimals.get(name, 1) if isinstance(decimals, Mapping) else decimals
         series = frame[col]
+        if name in set(percent) or pd.api.types.is_numeric_dtype(series) or col in (highlight or {}):
+            compact.append(col)
         if name in set(percent):
             formatters[col] = lambda v: "—" if pd.isna(v) else f"{v:.1%}"
-        elif "year" in name.lower() or "年份" in name or name in ("年", "基期", "目标年"):
+        elif _is_year_column(name, series):
             formatters[col] = lambda v: "—" if pd.isna(v) else (f"{int(v)}" if isinstance(v, (int, float, np.integer, np.floating)) else html.escape(str(v)))
         elif pd.api.types.is_float_dtype(series):
             formatters[col] = lambda v, d=dec: fmt_number(v, d)
@@ -199,6 +215,8 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, decimals: int | Ma
     styler = frame.style.format(formatters).set_table_styles(_TABLE_CSS)
     styler = styler.format_index(lambda v: html.escape(str(v)), axis=0).format_index(
         lambda v: html.escape(str(v)), axis=1)
+    if compact:
+        styler = styler.set_properties(subset=compact, **{"white-space": "nowrap"})
     if caption:
         styler = styler.set_caption(html.escape(caption))
     if hide_index:
