@@ -4,7 +4,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_ARGS ?=
 PYTEST_ARGS ?=
-export MPLBACKEND := Agg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # statsmodels fits are ~10x slower with OpenBLAS threads fighting over 2 cores; parallelism comes from workers
 export OPENBLAS_NUM_THREADS := 1
