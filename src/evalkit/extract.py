@@ -126,9 +126,8 @@ def unit_table() -> pd.DataFrame:
 
 # Full-width forms fold one character to one character, so offsets in the folded text are offsets in the
 # original: every surface is an exact substring of what the analyst gave.
-_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_FOLD.update({0x3000: " ", 0x00A0: " ", 0x2212: "-", 0x2014: "-", 0x2013: "-", 0xFF5E: "~", 0x301C: "~"})
-_FOLD_TABLE = str.maketrans(_FOLD)
+_FOLD_TABLE = str.maketrans(units.FULLWIDTH_FOLD | {
+    0x00A0: " ", 0x2212: "-", 0x2014: "-", 0x2013: "-", 0xFF5E: "~", 0x301C: "~"})
 
 _CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 _CN_CHARS = _CN_DIGITS + "十百千万亿拾佰仟"

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 __all__ = [
     "MAGNITUDES",
     "KNOWN_UNITS",
+    "FULLWIDTH_FOLD",
     "NOT_AVAILABLE_MARKS",
     "normalise_text",
     "normalise_unit",
@@ -45,10 +46,10 @@ MAGNITUDES: dict[str, Decimal] = {
 #: What yearbooks print for "not available / not applicable".
 NOT_AVAILABLE_MARKS = frozenset({"—", "——", "…", "……", "－", "-", "--", "...", "–", "/", "NA", "N/A", "n/a", "#N/A"})
 
-_FULLWIDTH = str.maketrans(
-    "０１２３４５６７８９．，％－＋　：／",
-    "0123456789.,%-+ :/",
-)
+#: Full-width ASCII forms (``１２３．５％``) and the ideographic space, folded one character to one
+#: character, so offsets in folded text are offsets in the original.
+FULLWIDTH_FOLD: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+_FULLWIDTH = str.maketrans(FULLWIDTH_FOLD)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _QUANTITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(万亿|千万|百万|亿|万|千)?\s*(.*?)\s*$")
