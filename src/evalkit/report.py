@@ -193,12 +193,13 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, decimals: int | Ma
     if max_rows is not None:
         frame = frame.head(max_rows)
     formatters: dict[str, Any] = {}
-    compact: list = []  # numbers, years and status words never wrap inside a cell
+    compact: list = []  # numbers, years, units and status words never wrap inside a cell
     for col in frame.columns:
         name = str(col)
         dec = decimals.get(name, 1) if isinstance(decimals, Mapping) else decimals
         series = frame[col]
-        if name in set(percent) or pd.api.types.is_numeric_dtype(series) or col in (highlight or {}):
+        short_text = series.dropna().astype(str).str.len().max() <= 8 if len(series.dropna()) else True
+        if name in set(percent) or pd.api.types.is_numeric_dtype(series) or col in (highlight or {}) or short_text:
             compact.append(col)
         if name in set(percent):
             formatters[col] = lambda v: "—" if pd.isna(v) else f"{v:.1%}"

@@ -26,7 +26,8 @@ def index_html(manifest: Manifest) -> str:
             counts[status] += 1
         last = record.get("last_success") or {}
         group["runs"].append({
-            "slug": record["slug"], "status": status, "in_batch": record.get("in_batch", False),
+            # a notebook may glue a human-readable "label" for its report (a city's name for a city code)
+            "slug": record["slug"], "label": (record.get("figures") or {}).get("label"), "status": status, "in_batch": record.get("in_batch", False),
             "stale": record.get("stale", False), "parameters": record.get("parameters") or {},
             "report_href": record.get("report"), "error_href": record.get("error_page"),
             "duration_s": record.get("duration_s"), "last_success": last.get("finished"),
