@@ -140,7 +140,7 @@ def test_from_to_gives_old_and_new():
 
 
 def test_respectively_pairs_subjects_with_figures():
-    figures = extract_figures("城市、农村低保平均标准分别提高5%、7%。")
+    figures = extract_figures("城市、农村低保平均标准分别上调5%、7%。")
     assert figures["subject"].tolist() == ["城市低保平均标准", "农村低保平均标准"]
     assert set(figures["kind"]) == {"change"}
     figures = extract_figures("养老机构和社区服务站分别达到120家和300个。")
