@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_ARGS ?=
 PYTEST_ARGS ?=
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # statsmodels fits are ~10x slower with OpenBLAS threads fighting over 2 cores; parallelism comes from workers
 export OPENBLAS_NUM_THREADS := 1
@@ -40,7 +42,7 @@ test: $(VENV)/.installed-test ## set up and run every test (unit, reference, run
 
 lab: $(VENV)/.installed-run ## start JupyterLab with a kernel that sees evalkit
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (evalkit)" >/dev/null
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ARGS)
 
 validate: $(VENV)/.installed-test ## reproduce the published reference results → reports/validation.{json,html}
 	$(BIN)/evalkit reproduce
