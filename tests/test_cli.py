@@ -33,6 +33,16 @@ def test_template_then_validate(tmp_path, capsys):
     assert "no values" in capsys.readouterr().out
 
 
+def test_template_does_not_overwrite_a_workbook_without_force(tmp_path, capsys):
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(b"an analyst's filled-in workbook")
+    assert cli.main(["template", "-o", str(path)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert path.read_bytes() == b"an analyst's filled-in workbook"
+    assert cli.main(["template", "-o", str(path), "--force"]) == 0
+    assert path.read_bytes().startswith(b"PK")
+
+
 def test_sample_writes_a_valid_panel(tmp_path):
     path = tmp_path / "panel.csv"
     assert cli.main(["sample", "-o", str(path)]) == 0

@@ -37,6 +37,12 @@ def test_errors_list_problems_with_location_and_fix():
     errors.raise_problems([], path="f.csv")  # nothing to raise
 
 
+def test_a_huge_value_is_shortened_in_the_message():
+    # an unclosed quote in a CSV makes the rest of the file one cell
+    text = str(errors.Problem("not a number", file="f.csv", row=2, value="5" + "x" * 10_000))
+    assert len(text) < 200 and "…" in text
+
+
 def test_config_error_names_file_line_and_key():
     err = errors.ConfigError("unknown key", file="runs.yml", key="jobs[0].gird", line=7, fix="did you mean grid?")
     assert str(err) == "runs.yml, line 7, key 'jobs[0].gird': unknown key — fix: did you mean grid?"

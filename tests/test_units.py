@@ -10,13 +10,14 @@ from evalkit import units
     ("１２３４", Decimal("1234")),
     ("１，２３４．５", Decimal("1234.5")),
     ("12 345", Decimal("12345")),
+    ("1\u00a0234\u00a0567", Decimal("1234567")),
     ("-3.5", Decimal("-3.5")),
 ])
 def test_parse_decimal_folds_fullwidth_and_separators(text, expected):
     assert units.parse_decimal(text) == expected
 
 
-@pytest.mark.parametrize("text", ["约3万", "3万左右", "abc", "1,2,3", ""])
+@pytest.mark.parametrize("text", ["约3万", "3万左右", "abc", "1,2,3", "", "1 2", "5\n6", "12 3456"])
 def test_parse_decimal_rejects_non_numbers(text):
     with pytest.raises(units.NotANumber):
         units.parse_decimal(text)

@@ -3,7 +3,7 @@
     evalkit run [--only PATTERN] [--force] [--workers N] [--show-code] [--scheduler URL | --dask-local N]
     evalkit params NOTEBOOK
     evalkit validate PATH [--sheet NAME] [--layout auto|long|wide]
-    evalkit template [-o data/template.xlsx]
+    evalkit template [-o data/template.xlsx] [--force]
     evalkit extract REPORT.txt [-o figures.csv|figures.xlsx] [--year 2020]
     evalkit sample [-o data/sample/panel.csv] [--seed N]
     evalkit reproduce            (the reference reproductions; same as `make validate`)
@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from evalkit.errors import EvalkitError
+from evalkit.errors import EvalkitError, ParameterError
 
 __all__ = ["main"]
 
@@ -41,8 +41,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from evalkit import io
 
+    if Path(args.output).exists() and not args.force:
+        # the workbook at this path may be one an analyst has already filled in
+        raise ParameterError(f"{args.output} exists (filled in already?); choose another file with -o, "
+                             "or add --force to replace it with an empty template")
     path = io.write_template(args.output)
     print(f"wrote {path}: fill in the year columns, then run `evalkit validate {path}`")
     return 0
@@ -91,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_validate)
     p = sub.add_parser("template", help="write the fill-in Excel workbook for real data")
     p.add_argument("-o", "--output", default="data/template.xlsx")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=_template)
     p = sub.add_parser("extract", help="extract the figures from a work-report text")
     p.add_argument("path")

@@ -67,7 +67,8 @@ class Problem:
         text = self.location()
         text = f"{text}: {self.message}" if text else self.message
         if self.value is not None:
-            text += f" (value {self.value!r})"
+            shown = repr(self.value)  # a cell swallowed by an unclosed quote can be the rest of the file
+            text += f" (value {shown if len(shown) <= 80 else shown[:76] + '…' + shown[-1]})"
         if self.fix:
             text += f" — fix: {self.fix}"
         return text

@@ -14,11 +14,14 @@ It never modifies the file. Every problem in the file is reported at once (see :
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import io as _io
 import os
+import re
 import tempfile
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -66,7 +69,8 @@ def detect_encoding(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileFormatError("the file is UTF-16; save it as UTF-8 (CSV UTF-8 in Excel) or GBK")
     if b"\x00" in data[:4096]:
-        raise FileFormatError("the file looks binary, not a CSV text file")
+        raise FileFormatError("the file contains zero bytes: it is UTF-16 without a byte-order mark, or not a "
+                              "text file at all; save it as CSV UTF-8 (or open it in Excel and save as .xlsx)")
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -83,13 +87,25 @@ def detect_encoding(data: bytes) -> str:
 
 
 # --------------------------------------------------------------------------------------------- reading
+#: Rows searched for the header: yearbook sheets carry a title, a unit line or a table number above it.
+_HEADER_SCAN = 10
+#: Text in an Excel number format that is shown literally ("0.0\"%\"", "0\%") and does not scale the value.
+_LITERAL_FORMAT_TEXT = re.compile(r'"[^"]*"|\\.')
+
+
 def _sniff_kind(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileFormatError(f"{path} is an old binary Excel file (.xls); open it in Excel and save as .xlsx",
-                              path=path)
+        raise FileFormatError(f"{path} is an old binary Excel file (.xls) or a password-protected workbook; "
+                              "open it in Excel, remove any password and save as .xlsx", path=path)
     return "csv"
+
+
+def _grid(records: list[list]) -> pd.DataFrame:
+    """Cells as a frame with columns 0…n-1 and index = 0-based spreadsheet row (blank rows included)."""
+    width = max(map(len, records), default=0)
+    return pd.DataFrame([list(r) + [None] * (width - len(r)) for r in records], dtype=object)
 
 
 def _read_csv_cells(path: Path, data: bytes) -> pd.DataFrame:
@@ -100,54 +116,118 @@ def _read_csv_cells(path: Path, data: bytes) -> pd.DataFrame:
     text = data.decode(encoding)
     if not text.strip():
         raise FileFormatError("the file is empty", path=path)
-    first = text.splitlines()[0]
-    sep = max([",", "\t", ";"], key=first.count)
+    # the separator that dominates the first lines (a title line above the header may have none)
+    head = "\n".join(text[:1 << 16].splitlines()[:_HEADER_SCAN])
+    sep = max([",", "\t", ";"], key=head.count)
     try:
-        return pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, sep=sep,
-                           skip_blank_lines=True)
-    except pd.errors.ParserError as exc:
-        raise FileFormatError(f"cannot parse as CSV: {exc}", path=path) from None
+        records = list(csv.reader(_io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as exc:
+        raise FileFormatError(f"cannot parse as CSV ({exc}); look for a quote (\") that is never closed",
+                              path=path) from None
+    return _grid(records)
 
 
-def _xlsx_sheets(path: Path, data: bytes) -> dict[str, pd.DataFrame]:
+def _open_workbook(path: Path, data: bytes):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
-        return pd.read_excel(_io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        return load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException) as exc:
         raise FileFormatError(f"cannot read as an Excel workbook: {exc}", path=path) from None
 
 
-def _normalise_headers(frame: pd.DataFrame, path: Path, sheet: str | None) -> pd.DataFrame:
-    """Rename recognised headers; year headers become ints; anything else is an error."""
-    renamed: dict[object, object] = {}
+def _xlsx_cell(cell) -> object:
+    """A cell's value as the analyst sees it.
+
+    Excel stores a cell shown as 12.5% as 0.125; read as a number it would be a rate 100 times too small,
+    so a percentage-formatted number becomes the text ``"12.5%"`` and the unit check sees its % sign.
+    Error cells (``#DIV/0!``) stay text, so they are reported rather than read as empty.
+    """
+    value = cell.value
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and "%" in _LITERAL_FORMAT_TEXT.sub("", cell.number_format or "")):
+        return format((Decimal(repr(value)) * 100).normalize(), "f") + "%"
+    return value
+
+
+def _xlsx_grid(book, name: str) -> pd.DataFrame:
+    sheet = book[name]
+    sheet.reset_dimensions()  # some writers record a wrong sheet size; read every row there is
+    return _grid([[_xlsx_cell(c) for c in row] for row in sheet.iter_rows()])
+
+
+def _header_label(cell: object) -> str | int | None:
+    """The canonical column name or the year a header cell stands for; ``None`` if neither."""
+    canon = schema.canonical_header(cell)
+    if canon:
+        return canon
+    year = schema.parse_year(cell)
+    return year if year is not None and schema.YEAR_RANGE[0] <= year <= schema.YEAR_RANGE[1] else None
+
+
+def _table(grid: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[object], int]:
+    """Find the header and return the non-blank rows under it, the header cells and the header's row number.
+
+    The header is the first row (of the first few) with two recognised column names or years, so title
+    rows above it are skipped. A two-row header — 年份 merged over the year columns and the years one row
+    below, as yearbook sheets from Excel or WPS have it — is read as one. Blank cells become missing.
+    """
+    blank = grid.isna() | grid.apply(lambda col: col.astype(str).str.strip().eq(""))
+    grid = grid.mask(blank)
+    rows = grid.index[~blank.all(axis=1)]
+    if rows.empty:
+        raise FileFormatError("no header row: every cell is blank (choose the sheet with the data: "
+                              "sheet=... or --sheet NAME)", path=where)
+    scores = {r: sum(_header_label(c) is not None for c in grid.loc[r]) for r in rows[:_HEADER_SCAN]}
+    header = next((r for r, score in scores.items() if score >= 2), rows[0])
+    labels = list(grid.loc[header])
+    body = rows[rows > header]
+    if len(body):
+        below = [_header_label(c) for c in grid.loc[body[0]]]
+        years = [i for i, y in enumerate(below) if isinstance(y, int)]
+        if (len(years) >= 2 and len(years) == (~blank.loc[body[0]]).sum()
+                and all(blank.at[header, i] or _header_label(labels[i]) == "year" for i in years)
+                and any(blank.at[header, i] for i in years)):
+            for i in years:
+                labels[i] = below[i]
+            body = body[1:]
+    return grid.loc[body], labels, int(header) + 1
+
+
+def _normalise_headers(body: pd.DataFrame, labels: list[object], header_row: int, where: str) -> pd.DataFrame:
+    """Name the columns canonically (year headers become ints); anything unrecognised is an error."""
+    from openpyxl.utils import get_column_letter
+
+    names: list[str | int | None] = []
     problems = []
-    where = f"{path}" + (f" [sheet {sheet}]" if sheet else "")
-    for col in frame.columns:
-        canon = schema.canonical_header(col)
-        year = schema.parse_year(col)
-        if year is not None and not schema.YEAR_RANGE[0] <= year <= schema.YEAR_RANGE[1]:
-            year = None
-        if canon:
-            renamed[col] = canon
-        elif year is not None:
-            renamed[col] = year
-        elif str(col).startswith("Unnamed:") and frame[col].isna().all():
-            renamed[col] = None  # an empty trailing column Excel left behind
-        else:
+    for pos, label in enumerate(labels):
+        name = _header_label(label)
+        if name is None and pd.isna(label):
+            filled = body[pos].dropna()
+            if len(filled):  # an empty column Excel left behind is fine, a value without a header is not
+                problems.append(Problem(
+                    "a value in a column without a header", file=where, row=int(filled.index[0]) + 1,
+                    column=get_column_letter(pos + 1), value=filled.iloc[0],
+                    fix='give the column a header or delete the value; in a CSV file a number with a thousands '
+                        'separator must be quoted ("1,234") or written without it', kind=ColumnError))
+        elif name is None:
             problems.append(Problem(
-                "unknown column", file=where, row=1, column=str(col),
+                "unknown column", file=where, row=header_row, column=str(label),
                 fix="rename it to one of 地区/region, 年份/year, 指标/indicator, 数值/value, 来源/source, "
                     "状态/status, 备注/note, 单位/unit, or a year such as 2020 — or delete it",
                 kind=ColumnError))
+        names.append(name)
     seen: dict[object, object] = {}
-    for col, canon in renamed.items():
-        if canon is not None and canon in seen:
-            problems.append(Problem(f"two columns mean {canon!r} ({seen[canon]!r} and {col!r})", file=where,
-                                    row=1, column=str(col), fix="keep one of them", kind=ColumnError))
-        seen.setdefault(canon, col)
+    for label, name in zip(labels, names):
+        if name is not None and name in seen:
+            problems.append(Problem(f"two columns mean {name!r} ({seen[name]!r} and {label!r})", file=where,
+                                    row=header_row, column=str(label), fix="keep one of them", kind=ColumnError))
+        seen.setdefault(name, label)
     if problems:
         raise ColumnError(problems, path=where)
-    frame = frame.rename(columns={k: v for k, v in renamed.items() if v is not None})
-    frame = frame[[c for c in frame.columns if c in renamed.values()]]
+    keep = [pos for pos, name in enumerate(names) if name is not None]
+    frame = body[keep].set_axis([names[pos] for pos in keep], axis=1)
     # a file that names regions/indicators only by name: the name column is the key
     for key in ("region", "indicator"):
         if key not in frame.columns and f"{key}_name" in frame.columns:
@@ -155,30 +235,29 @@ def _normalise_headers(frame: pd.DataFrame, path: Path, sheet: str | None) -> pd
     return frame
 
 
-def _to_raw(frame: pd.DataFrame, path: Path, sheet: str | None, layout: Layout,
+def _to_raw(grid: pd.DataFrame, where: str, sheet: str | None, layout: Layout,
             region: str | None, indicator: str | None) -> pd.DataFrame:
     """Bring one table (long or wide) to the raw long form with spreadsheet row numbers."""
-    frame = _normalise_headers(frame, path, sheet)
-    frame = frame.dropna(how="all")
+    body, labels, header_row = _table(grid, where)
+    frame = _normalise_headers(body, labels, header_row, where)
     year_cols = [c for c in frame.columns if isinstance(c, int)]
     id_cols = [c for c in frame.columns if not isinstance(c, int)]
-    where = f"{path}" + (f" [sheet {sheet}]" if sheet else "")
     if layout == "auto":
         layout = "wide" if year_cols and "year" not in id_cols else "long"
-    frame = frame.assign(_row=frame.index + 2, _sheet=sheet or "")  # header is spreadsheet row 1
+    frame = frame.assign(_row=frame.index + 1, _sheet=sheet or "")  # the grid index counts from row 1 = 0
     if region is not None:
         frame = frame.assign(region=region) if "region" not in frame else frame
     if indicator is not None:
         frame = frame.assign(indicator=indicator) if "indicator" not in frame else frame
     if layout == "long":
         if year_cols:
-            raise ColumnError([Problem("year columns in a long-layout file", file=where, row=1,
+            raise ColumnError([Problem("year columns in a long-layout file", file=where, row=header_row,
                                        column=str(year_cols[0]),
                                        fix="use either one 'year' column (long) or one column per year (wide)")],
                               path=where)
         missing = [c for c in schema.REQUIRED_COLUMNS if c not in frame.columns]
         if missing:
-            raise ColumnError([Problem(f"missing column {c!r}", file=where, row=1, column=c,
+            raise ColumnError([Problem(f"missing column {c!r}", file=where, row=header_row, column=c,
                                        fix=f"add a {c!r} column (Chinese headers such as 地区/年份/指标/数值 work too)")
                                for c in missing], path=where)
         return frame
@@ -186,17 +265,16 @@ def _to_raw(frame: pd.DataFrame, path: Path, sheet: str | None, layout: Layout,
     needed = [c for c in ("region", "indicator") if c not in frame.columns]
     if needed:
         raise ColumnError([Problem(
-            f"a wide (yearbook) table needs a {c!r} column, or pass {c}=... to read_panel", file=where, row=1,
-            column=c, fix=f"add a column 地区 (region) and 指标 (indicator) beside the year columns") for c in needed],
-            path=where)
+            f"a wide (yearbook) table needs a {c!r} column, or pass {c}=... to read_panel", file=where,
+            row=header_row, column=c, fix=f"add a column 地区 (region) and 指标 (indicator) beside the year columns")
+            for c in needed], path=where)
     if not year_cols:
-        raise ColumnError([Problem("no year columns found", file=where, row=1,
+        raise ColumnError([Problem("no year columns found", file=where, row=header_row,
                                    fix="name the columns by year, e.g. 2015 or 2015年")], path=where)
     keep = [c for c in frame.columns if not isinstance(c, int)]
     long = frame.melt(id_vars=keep, value_vars=year_cols, var_name="year", value_name="value")
     # an empty cell in a yearbook grid is not an observation
-    blank = long["value"].isna() | (long["value"].astype(str).str.strip() == "")
-    long = long[~blank].copy()
+    long = long[long["value"].notna()].copy()
     long["_col"] = long["year"].astype(str)
     return long
 
@@ -209,8 +287,8 @@ def read_panel(path: str | os.PathLike, *, sheet: str | int | None = None, layou
     Parameters
     ----------
     path
-        CSV (UTF-8, UTF-8-BOM, GB18030/GBK) or XLSX file. Relative paths are resolved against the
-        current directory, then the project root.
+        CSV (UTF-8, UTF-8-BOM, GB18030/GBK; comma, tab or semicolon separated) or XLSX file. Relative
+        paths are resolved against the current directory, then the project root.
     sheet
         XLSX sheet name or index. Default: the first sheet, or every data sheet of an
         ``evalkit template`` workbook.
@@ -234,6 +312,12 @@ def read_panel(path: str | os.PathLike, *, sheet: str | int | None = None, layou
     FileFormatError, ColumnError, UnknownCodeError, DuplicateRowError, ValueFormatError,
     UnitConflictError, OutOfRangeError
         With every problem in the file, each naming file, row, column and value.
+
+    Notes
+    -----
+    Title rows above the header are skipped and a two-row header (年份 merged over the year columns) is
+    read as one; rows keep the numbers the spreadsheet shows. Excel cells formatted as percentages are
+    read as shown (12.5%, not 0.125).
     """
     if layout not in ("auto", "long", "wide"):
         raise ParameterError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}")
@@ -242,43 +326,47 @@ def read_panel(path: str | os.PathLike, *, sheet: str | int | None = None, layou
     resolved = paths.resolve(path)
     if not resolved.is_file():
         raise FileFormatError(f"file not found: {resolved}", path=str(path))
-    data = resolved.read_bytes()
+    try:
+        data = resolved.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(f"cannot read the file ({exc.strerror}); check that it is readable",
+                              path=str(path)) from None
     kind = _sniff_kind(resolved, data[:8])
     if kind == "csv":
-        raws = [_to_raw(_read_csv_cells(resolved, data), resolved, None, layout, region, indicator)]
-        display = str(path)
+        raws = [_to_raw(_read_csv_cells(resolved, data), str(resolved), None, layout, region, indicator)]
     else:
-        sheets = _xlsx_sheets(resolved, data)
-        chosen = _choose_sheets(sheets, sheet, resolved)
-        raws = [_to_raw(sheets[name], resolved, name, layout, region, indicator) for name in chosen]
-        display = str(path)
+        book = _open_workbook(resolved, data)
+        try:
+            raws = [_to_raw(_xlsx_grid(book, name), f"{resolved} [sheet {name}]", name, layout, region, indicator)
+                    for name in _choose_sheets(book, sheet, resolved)]
+        finally:
+            book.close()
     raw = pd.concat(raws, ignore_index=True) if len(raws) > 1 else raws[0]
     from evalkit import catalogue
 
-    panel = schema.check_panel(raw, path=display, default_source=resolved.name, default_status=default_status,
+    panel = schema.check_panel(raw, path=str(path), default_source=resolved.name, default_status=default_status,
                                indicators=catalogue.indicators(), regions=catalogue.regions())
     panel.attrs.update(path=str(resolved), sha256=file_sha256(resolved))
     return panel
 
 
-def _choose_sheets(sheets: dict[str, pd.DataFrame], sheet: str | int | None, path: Path) -> list[str]:
-    names = list(sheets)
+def _choose_sheets(book, sheet: str | int | None, path: Path) -> list[str]:
+    names = [ws.title for ws in book.worksheets]
     if sheet is not None:
         if isinstance(sheet, int):
             if not 0 <= sheet < len(names):
                 raise FileFormatError(f"sheet index {sheet} out of range; the workbook has {names}", path=path)
             return [names[sheet]]
-        if sheet not in sheets:
+        if sheet not in names:
             from evalkit.catalogue import suggest
 
             raise FileFormatError(f"no sheet named {sheet!r}{suggest(sheet, names)}; the workbook has {names}",
                                   path=path)
         return [sheet]
-    first = sheets[names[0]]
-    if TEMPLATE_MARKER in " ".join(str(v) for v in first.columns) + " " + " ".join(
-            str(v) for v in first.head(3).to_numpy().ravel()):
-        return names[1:]
-    return [names[0]]
+    first = book[names[0]]
+    first.reset_dimensions()
+    head = " ".join(str(v) for row in first.iter_rows(max_row=4, values_only=True) for v in row)
+    return names[1:] if TEMPLATE_MARKER in head else [names[0]]
 
 
 def read_reference(name: str) -> pd.DataFrame:

@@ -51,6 +51,9 @@ NOT_AVAILABLE_MARKS = frozenset({"—", "——", "…", "……", "－", "-", "
 FULLWIDTH_FOLD: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
 _FULLWIDTH = str.maketrans(FULLWIDTH_FOLD)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+# a space (or no-break/thin space) between digit groups of three, as in "12 345"; a line break or a
+# stray space elsewhere ("5\n6", "1 2") is not a separator and the cell stays unreadable
+_SPACE_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _QUANTITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(万亿|千万|百万|亿|万|千)?\s*(.*?)\s*$")
 
@@ -96,10 +99,10 @@ class Quantity:
 
 
 def normalise_text(text: str) -> str:
-    """Fold full-width digits/punctuation to ASCII and drop thousands separators and inner spaces."""
+    """Fold full-width digits/punctuation to ASCII and drop thousands separators (``,`` or a space)."""
     text = str(text).translate(_FULLWIDTH).strip()
     text = _THOUSANDS.sub("", text)
-    return re.sub(r"(?<=\d)\s+(?=[\d.])", "", text)
+    return _SPACE_THOUSANDS.sub("", text)
 
 
 def normalise_unit(unit: str | None) -> str | None:
