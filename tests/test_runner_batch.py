@@ -33,7 +33,7 @@ from evalkit.runner import batch as batch_module
 from evalkit.runner import run_batch
 from evalkit.runner.cache import capture_environment
 from evalkit.runner.cli import run_command
-from test_runner_support import make_project
+from test_runner_support import make_project, write_notebook
 
 RUNS = """
 defaults:
@@ -106,7 +106,14 @@ def history(tmp_path_factory):
     reports = root / "reports"
     steps: dict = {"root": root, "config": config, "marker": marker, "reports": reports}
     environment = capture_environment(root)
+    kernels = tmp_path_factory.mktemp("jupyter") / "kernels" / "python3"
+    kernels.mkdir(parents=True)
+    # the kernelspec `ipykernel install` (make) writes: an interpreter option before `-m ipykernel_launcher`
+    (kernels / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3", "language": "python"}), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_PATH", str(kernels.parent.parent))
         # Pin the environment fingerprint: other people editing src/evalkit during the test must not
         # turn a cache hit into a miss (capture_environment itself is tested in test_runner_cache).
         mp.setattr(batch_module, "capture_environment", lambda _root: environment)
@@ -188,6 +195,23 @@ def test_reports_are_small_self_contained_escaped_and_hide_code(history):
     en = json.loads((reports / "hello" / "en.ipynb").read_text(encoding="utf-8"))
     injected = next(c for c in en["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
     assert 'lang = "en"' in "".join(injected["source"])
+
+
+def test_a_runaway_print_does_not_make_a_runaway_page():
+    import nbformat
+
+    from evalkit.runner.export import notebook_body
+
+    text = "".join(f"line {i} <b>\n" for i in range(500_000))  # 7 MB, as from a print in a loop
+    chunks = [text[i:i + 100_000] for i in range(0, len(text), 100_000)]  # the kernel sends it in pieces
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "for i in range(500_000): print(f'line {i} <b>')",
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text=chunk) for chunk in chunks])])
+    body = str(notebook_body(nb, show_code=False))
+    assert len(body) < 200_000 and "line 0 &lt;b&gt;" in body and "line 499999 &lt;b&gt;" in body
+    omitted = int(re.search(r"… 省略 ([\d,]+) 个字符 · [\d,]+ characters omitted", body).group(1).replace(",", ""))
+    assert 0 < len(text) - omitted <= 40_000
+    assert "".join(o.text for o in nb.cells[0].outputs) == text  # the executed notebook keeps everything
 
 
 def test_manifest_records_provenance(history):
@@ -311,6 +335,107 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_previous_report(tmp_path):
     assert nap["status"] == "success" and nap["in_batch"] is False  # the earlier success still stands
     assert not pid_alive(int(marker.read_text()))
     assert processes_in(tmp_path / "notebooks") == []
+
+
+def processes_tagged(tag: str, *, wait: float = 5.0) -> list[int]:
+    """Processes whose environment has ``EVALKIT_TEST_TAG=tag`` (a batch's workers, fork servers, kernels)."""
+    needle = f"EVALKIT_TEST_TAG={tag}".encode()
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and needle in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        found = [pid for pid in found if pid_alive(pid, wait=0)]
+        if not found or time.monotonic() > deadline:
+            return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_batch_stopped_by_a_signal_leaves_no_process_and_no_lock_behind(tmp_path, signum):
+    # cron, systemd (KillMode=process/mixed), `timeout` and `kill` signal the batch process alone
+    marker = tmp_path / "nap.pid"
+    config = make_project(tmp_path, "jobs:\n  - name: nap\n    notebook: notebooks/slow.ipynb\n"
+                                    f"    parameters: {{seconds: 120, marker: \"{marker}\"}}\n")
+    tag = f"{os.getpid()}-{tmp_path.name}"
+    code = ("import sys; from evalkit.runner.cli import run_command; "
+            f"sys.exit(run_command(['--config', {str(config)!r}]))")
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as stderr:  # a file, not a pipe: orphaned workers would hold a pipe open
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=stderr,
+                                env={**os.environ, "EVALKIT_TEST_TAG": tag}, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        assert marker.exists(), log.read_text()
+        time.sleep(0.3)
+        os.kill(proc.pid, signum)
+        proc.wait(timeout=60)
+        left = processes_tagged(tag)
+    finally:
+        for pid in processes_tagged(tag, wait=0) + ([proc.pid] if proc.poll() is None else []):
+            os.kill(pid, signal.SIGKILL)
+    assert left == [] and not pid_alive(int(marker.read_text()))
+    assert not [p for p in (tmp_path / "reports").rglob("*") if ".tmp" in p.name]
+    with batch_module._batch_lock(tmp_path / "reports"):  # the next batch can start
+        pass
+    if signum == signal.SIGTERM:  # stopped the way Ctrl-C stops it
+        err = log.read_text()
+        assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+        manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["batch"]["status"] == "interrupted"
+        assert (tmp_path / "reports" / "index.html").is_file()
+
+
+def test_a_dead_worker_process_fails_only_the_run_that_killed_it(tmp_path):
+    # The pool fails every unfinished run when one worker process dies (the out-of-memory killer picks
+    # the worker holding a huge notebook); only the run that kills its worker each time may fail.
+    config = make_project(tmp_path, """
+        jobs:
+          - {name: killer, notebook: notebooks/killer.ipynb}
+          - {name: hello, notebook: notebooks/hello.ipynb}
+    """)
+    write_notebook(tmp_path / "notebooks" / "killer.ipynb", "x: int = 1", (
+        "import os, signal\n"
+        "ppid = lambda pid: int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+        "worker = ppid(os.getpid())\n"
+        "if 'forkserver' in open(f'/proc/{worker}/cmdline').read():\n"
+        "    worker = ppid(worker)\n"
+        "os.kill(worker, signal.SIGKILL)"), metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    m = run_batch(config, workers=2)
+    assert {r["id"]: r["status"] for r in m.records} == {"killer/killer": "failed", "hello/hello": "success"}
+    assert "worker" in record_of(m, "killer/killer")["error"]["summary"]
+
+
+def test_the_manifest_written_after_each_run_keeps_the_runs_still_to_come(tmp_path, monkeypatch):
+    # A batch killed outright (SIGKILL, power loss) leaves the manifest of its last finished run: the
+    # runs it had not reached must keep their last success there, or the next batch re-runs them all.
+    from evalkit.runner.execute import RunOutcome
+
+    config = make_project(tmp_path, "jobs:\n  - {name: hello, notebook: notebooks/hello.ipynb, "
+                                    "output: '{lang}', grid: {lang: [zh, en]}}\n")
+    last = {"finished": "2020-01-01T00:00:00+08:00", "key": "k", "figures": {"total": 1.0}}
+    runs = [{"id": f"hello/{lang}", "status": "success", "in_batch": True, "last_success": last}
+            for lang in ("zh", "en")]
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "manifest.json").write_text(json.dumps({"schema": 1, "runs": runs}))
+
+    def first_run_only(pending, *args, **kwargs):
+        run = pending[0][0]
+        yield RunOutcome(run_id=run.run_id, status="success", started="s", finished="f", duration_s=1.0,
+                         notebook_json="{}", html="<p>")
+
+    written = []
+    monkeypatch.setattr(batch_module, "_execute", first_run_only)
+    monkeypatch.setattr(batch_module.Manifest, "write", lambda self: written.append(self.to_dict()))
+    run_batch(config, force=True)
+    after_first = {r["id"]: r for r in written[0]["runs"]}
+    assert written[0]["batch"]["status"] == "running" and after_first["hello/zh"]["status"] == "success"
+    assert after_first["hello/en"]["last_success"] == last
 
 
 def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):

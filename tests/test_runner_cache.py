@@ -37,6 +37,8 @@ def project(tmp_path):
     config = make_project(tmp_path, RUNS)
     (tmp_path / "data" / "extra").mkdir()
     (tmp_path / "data" / "extra" / "a.csv").write_text("x\n1\n")
+    (tmp_path / "data" / "scenarios").mkdir()
+    (tmp_path / "data" / "scenarios" / "baseline.yml").write_text("name: baseline\n")
     return config
 
 
@@ -65,9 +67,9 @@ def test_inputs_found_from_parameters_defaults_reference_data_and_declarations(p
     zh, _, other = plan.runs
     root = project.parent
     assert [display_path(p, root) for p in run_inputs(zh, plan)] == [
-        "data/reference/regions.csv", "data/values.txt"]  # `data` defaults to data/values.txt
+        "data/reference/regions.csv", "data/scenarios/baseline.yml", "data/values.txt"]  # `data` defaults
     assert [display_path(p, root) for p in run_inputs(other, plan)] == [
-        "data/extra/a.csv", "data/other.txt", "data/reference/regions.csv"]
+        "data/extra/a.csv", "data/other.txt", "data/reference/regions.csv", "data/scenarios/baseline.yml"]
 
 
 def test_unchanged_inputs_give_the_same_key_even_when_files_are_touched(project):
@@ -84,6 +86,7 @@ def test_unchanged_inputs_give_the_same_key_even_when_files_are_touched(project)
     ("parameter", {"hello/zh"}),
     ("parameter file", {"hello/zh", "hello/en"}),
     ("reference data", {"hello/zh", "hello/en", "hello/other"}),
+    ("scenario spec", {"hello/zh", "hello/en", "hello/other"}),  # scenarios.load("baseline") reads it
     ("declared input", {"hello/zh", "hello/en", "hello/other"}),
     ("job input glob", {"hello/other"}),
     ("evalkit source", {"hello/zh", "hello/en", "hello/other"}),
@@ -102,6 +105,8 @@ def test_each_input_kind_changes_exactly_the_runs_that_read_it(project, change, 
         (root / "data" / "values.txt").write_text("1\n2\n4\n")
     elif change == "reference data":
         (root / "data" / "reference" / "regions.csv").write_text("code,name_zh\n210200,大连市\n")
+    elif change == "scenario spec":
+        (root / "data" / "scenarios" / "baseline.yml").write_text("name: baseline\nhorizon_end: 2030\n")
     elif change == "declared input":
         (root / "data" / "declared.csv").write_text("a\n")
         assert keys(project) == before  # not declared yet: not an input
@@ -141,3 +146,25 @@ def test_file_hashes_are_sha256_of_content(project):
 
     path = project.parent / "data" / "values.txt"
     assert sha256_file(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_rewrite_that_keeps_size_and_modification_time_is_still_seen(project):
+    # `cp -p`, `rsync -t` and unzip restore the old mtime; one Python session may run several batches
+    from evalkit.runner.cache import sha256_file
+
+    path = project.parent / "data" / "values.txt"
+    before = sha256_file(path)
+    st = path.stat()
+    path.write_text("7\n8\n9\n")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_mtime_ns == st.st_mtime_ns and sha256_file(path) != before
+
+
+def test_a_long_text_parameter_is_not_mistaken_for_a_path(tmp_path):
+    # 86 Chinese characters are over the 255-byte limit of a file name: stat() raises, not "no such file"
+    title = "沈阳市民政局关于养老服务体系建设的评估" * 5
+    config = make_project(tmp_path, f"jobs:\n  - {{name: a, notebook: notebooks/hello.ipynb, "
+                                    f"parameters: {{region: {title}}}}}\n")
+    plan = plan_batch(config)
+    assert [display_path(p, tmp_path) for p in run_inputs(plan.runs[0], plan)] == [
+        "data/reference/regions.csv", "data/values.txt"]  # no scenarios folder in this project

@@ -75,6 +75,7 @@ def test_parameter_sets_defaults_and_fixed_parameters(tmp_path):
     ("jobs:\n  - name: a\n    notebook: !!python/object/apply:os.system ['echo unsafe']\n", 3, None,
      "not valid YAML"),
     (f"jobs:\n  - name: a\n    notebook: {HELLO}\n    timeout: -1\n", 4, "jobs.a.timeout", "positive number"),
+    (f"jobs:\n  - name: a\n    notebook: {HELLO}\n    timeout: .inf\n", 4, "jobs.a.timeout", "finite number"),
     (f"jobs:\n  - name: a\n    notebook: {HELLO}\n    output: '{{lang.upper}}'\n", 4, "jobs.a.output",
      "plain parameter name"),
     (f"jobs:\n  - name: a\n    notebook: {HELLO}\n    output: '{{lang'\n", 4, "jobs.a.output",
@@ -175,3 +176,38 @@ def test_slugify_bounds_length_and_keeps_distinct_names_distinct():
     a, b = slugify("省" * 100 + "甲"), slugify("省" * 100 + "乙")
     assert a != b and len(a.encode()) <= 120 and len(b.encode()) <= 120
     assert "/" not in a and not a.startswith(".")
+
+
+def test_a_collision_inside_one_grid_names_the_values_that_collide(tmp_path):
+    config = make_project(tmp_path, f"""
+        jobs:
+          - name: a
+            notebook: {HELLO}
+            output: "{{region}}"
+            grid: {{region: [沈阳 市, 沈阳_市, 大连]}}
+    """)
+    with pytest.raises(ConfigError, match=r"reports/hello/沈阳_市.html: job a \(line 5, region='沈阳 市'\) and "
+                                          r"job a \(line 5, region='沈阳_市'\)"):
+        plan_batch(config)
+
+
+def test_a_report_name_cannot_take_another_reports_error_page(tmp_path):
+    config = make_project(tmp_path, f"""
+        jobs:
+          - {{name: a, notebook: {HELLO}, output: "{{region}}", grid: {{region: [x, x.error]}}}}
+    """)
+    with pytest.raises(ConfigError, match=r"two runs would write reports/hello/x.error.html"):
+        plan_batch(config)
+
+
+def test_yaml_merge_keys_share_settings_and_explicit_keys_win(tmp_path):
+    config = make_project(tmp_path, f"""
+        jobs:
+          - &city {{name: zh, notebook: {HELLO}, timeout: 30, parameters: {{lang: zh}}}}
+          - <<: *city
+            name: en
+            parameters: {{lang: en}}
+    """)
+    zh, en = plan_batch(config).runs
+    assert (en.job.name, en.job.timeout, en.parameters) == ("en", 30.0, {"lang": "en"})
+    assert (zh.job.name, zh.parameters) == ("zh", {"lang": "zh"})

@@ -22,15 +22,17 @@ import functools
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import Generator, Iterable, Iterator, TextIO
 
 from evalkit.errors import EvalkitError, ParameterError
 from evalkit.runner.cache import (capture_environment, display_path, notebook_digest, run_inputs,
@@ -170,19 +172,39 @@ def _internal_failure(spec: RunSpec, exc: BaseException) -> RunOutcome:
 
 
 def _run_local(specs: list[RunSpec], *, workers: int, init: functools.partial) -> Iterator[RunOutcome]:
-    """Execute *specs* on a pool of local worker processes; yield outcomes as they finish."""
+    """Execute *specs* on a pool of local worker processes; yield outcomes as they finish.
+
+    When a worker process dies (killed, or the out-of-memory killer chose it), the pool gives up every
+    run it had not finished. Those run again in a new pool, then any lost twice alone in a fresh worker
+    each: only a run that kills its worker every time fails.
+    """
+    lost = yield from _pool_run(specs, workers=workers, init=init)
+    if lost:
+        lost = yield from _pool_run([spec for spec, _ in lost], workers=workers, init=init)
+    for spec, _ in lost:
+        for again, exc in (yield from _pool_run([spec], workers=1, init=init)):
+            yield _internal_failure(again, exc)
+
+
+def _pool_run(specs: list[RunSpec], *, workers: int,
+              init: functools.partial) -> Generator[RunOutcome, None, list[tuple[RunSpec, BaseException]]]:
+    """Run *specs* on one process pool; yield their outcomes, return the runs lost with a dead worker."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=init)
     futures = {pool.submit(execute_run, spec): spec for spec in specs}
+    lost = []
     clean = False
     try:
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as exc:  # a worker process died (BrokenProcessPool) or execute_run itself failed
+            except BrokenProcessPool as exc:
+                lost.append((futures[future], exc))
+            except Exception as exc:  # execute_run itself failed
                 yield _internal_failure(futures[future], exc)
         clean = True
     finally:
@@ -191,6 +213,7 @@ def _run_local(specs: list[RunSpec], *, workers: int, init: functools.partial) -
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+    return lost
 
 
 def _run_dask(specs: list[RunSpec], *, scheduler: str | None, dask_local: int | None,
@@ -270,7 +293,7 @@ def run_batch(config: str | os.PathLike = "runs.yml", *, only: Iterable[str] | s
                        show_code=show_code, scheduler=scheduler, dask_local=dask_local,
                        started=_now(), t0=time.monotonic())
     plan = plan_batch(config, only=options.only)
-    with _batch_lock(plan.reports):
+    with _batch_lock(plan.reports), _sigterm_stops_like_ctrl_c():
         return _run_planned(plan, options, log=log if log is not None else sys.stderr)
 
 
@@ -313,6 +336,29 @@ def _batch_lock(reports: Path) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
+    """Turn SIGTERM (cron, systemd, ``kill``) into ``KeyboardInterrupt`` while the batch runs.
+
+    Python's default for SIGTERM is to die on the spot: no worker, fork server or kernel stopped, the
+    manifest left saying "running". As Ctrl-C, it takes the clean way out. A handler the caller
+    installed (Dask, a web app) is left alone, as is a batch started outside the main thread.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest:
     environment = capture_environment(plan.root)
     manifest_path = plan.reports / MANIFEST_NAME
@@ -346,7 +392,8 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
              "force": options.force, "show_code": options.show_code, "executor": executor}
 
     def manifest(status: str) -> Manifest:
-        ordered = [records[r.run_id] for r in plan.runs if r.run_id in records]
+        # a run not finished (yet, or ever: the batch may be killed after any write) keeps its previous record
+        ordered = [records.get(r.run_id) or _not_in_batch(r, plan, previous.get(r.run_id)) for r in plan.runs]
         in_batch = [r for r in ordered if r.get("in_batch")]
         counts = {s: sum(r["status"] == s for r in in_batch) for s in ("success", "cached", "skipped")}
         counts["failed"] = sum(r["status"] in FAILED_STATUSES for r in in_batch)
@@ -357,7 +404,7 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
                                                     "counts": counts},
                               environment=environment.to_dict(), records=ordered)
 
-    n_cached = sum(r["status"] == "cached" for r in records.values())
+    n_cached = sum(r["status"] == "cached" and r["in_batch"] for r in records.values())
     progress = Progress(total=len(pending), cached=n_cached, stream=log)
     skipped = sum(r["status"] == "skipped" and r["in_batch"] for r in records.values())
     progress.note(f"evalkit run: {len(pending)} to run, {n_cached} unchanged (cached), {skipped} skipped"
@@ -378,9 +425,6 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
     finally:
         outcomes.close()  # on Ctrl-C: stop workers and kernels before recording what finished
         progress.close()
-        for run, _, _ in pending:  # runs that never finished keep their previous record
-            if run.run_id not in records:
-                records[run.run_id] = _not_in_batch(run, plan, previous.get(run.run_id))
         final = manifest("interrupted" if status == "running" else status)
         final.write()
         write_index(final)

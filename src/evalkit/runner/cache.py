@@ -7,7 +7,8 @@ A run's key is the SHA-256 of
 * the content of every data file it reads: parameters (given or the notebook's defaults) naming
   existing files or folders (resolved as
   the kernel resolves them: against the kernel's working folder, then the project root), everything
-  under ``data/reference/``, the files the notebook declares in its metadata (``evalkit.inputs``)
+  under ``data/reference/`` and ``data/scenarios/`` (read by name, not path: ``read_reference("targets")``,
+  ``scenarios.load("baseline")``), the files the notebook declares in its metadata (``evalkit.inputs``)
   and the job's ``inputs`` globs in runs.yml,
 * the evalkit package source (every file of the installed package, so a change to any helper a
   notebook calls invalidates it — the gap ploomber and Quarto leave open),
@@ -98,13 +99,17 @@ def capture_environment(root: Path) -> Environment:
 
 
 def sha256_file(path: str | Path) -> str:
-    """SHA-256 of a file's content (memoised on path, size and modification time)."""
+    """SHA-256 of a file's content (memoised on path, inode, size and change times).
+
+    The status-change time is in the memo key because tools that copy data (``cp -p``, ``rsync -t``,
+    unzip) restore the modification time; nothing sets ``st_ctime`` back.
+    """
     st = os.stat(path)
-    return _sha256_file(str(path), st.st_size, st.st_mtime_ns)
+    return _sha256_file(str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 @lru_cache(maxsize=4096)
-def _sha256_file(path: str, size: int, mtime_ns: int) -> str:
+def _sha256_file(path: str, inode: int, size: int, mtime_ns: int, ctime_ns: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -142,15 +147,19 @@ def run_inputs(run: PlannedRun, plan: BatchPlan) -> list[Path]:
             continue
         candidate = Path(text).expanduser()
         for base in ((candidate,) if candidate.is_absolute() else (plan.kernel_cwd / candidate, plan.root / candidate)):
-            if base.is_file():
-                found.add(base.resolve())
-                break
-            if base.is_dir():
-                found.update(p.resolve() for p in _files_under(base))
-                break
-    reference = _data_dir(plan.root) / "reference"
-    if reference.is_dir():
-        found.update(p.resolve() for p in _files_under(reference))
+            try:
+                if base.is_file():
+                    found.add(base.resolve())
+                    break
+                if base.is_dir():
+                    found.update(p.resolve() for p in _files_under(base))
+                    break
+            except OSError:  # text that cannot be a path (a name over 255 bytes): not an input
+                continue
+    for folder in ("reference", "scenarios"):  # what evalkit reads by name; see the module docstring
+        implicit = _data_dir(plan.root) / folder
+        if implicit.is_dir():
+            found.update(p.resolve() for p in _files_under(implicit))
     for pattern in (*run.contract.inputs, *run.job.inputs):
         found.update(p.resolve() for p in plan.root.glob(pattern) if p.is_file())
     if run.job.when_exists is not None and run.job.when_exists.is_file():

@@ -31,6 +31,7 @@ import itertools
 import os
 import re
 import string
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,15 +75,20 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
+    explicit = sum(key_node.tag != "tag:yaml.org,2002:merge" for key_node, _ in node.value)
+    loader.flatten_mapping(node)  # puts the pairs of `<<: *anchor` first; the block's own keys override them
+    merged = len(node.value) - explicit
     result = _Map()
     result.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
+    own: set = set()
+    for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
-        if key in result:
-            raise ConfigError(f"key {key!r} appears twice in the same block (also on line {result.lines[key]})",
-                              file=loader.name, line=line, key=str(key), fix="keep one of them")
+        if i >= merged:
+            if key in own:
+                raise ConfigError(f"key {key!r} appears twice in the same block (also on line {result.lines[key]})",
+                                  file=loader.name, line=line, key=str(key), fix="keep one of them")
+            own.add(key)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
     return result
@@ -302,8 +308,10 @@ def _mapping(node: _Map, key: str, path: Path, where: str) -> dict:
 
 def _timeout(node: _Map, path: Path, where: str, default: float) -> float:
     value = node.get("timeout", default)
-    _require(isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
-             f"`timeout` must be a positive number of seconds, got {value!r}", path, node.line_of("timeout"), where)
+    # the watchdog's timer cannot wait longer than threading.TIMEOUT_MAX (~292 years; .inf overflows)
+    _require(isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= threading.TIMEOUT_MAX,
+             f"`timeout` must be a positive number of seconds (a finite number), got {value!r}", path,
+             node.line_of("timeout"), where)
     return float(value)
 
 
@@ -444,15 +452,22 @@ def _matches(run: PlannedRun, pattern: str) -> bool:
 def _check_unique(runs: list[PlannedRun], config: Path) -> None:
     seen: dict[str, PlannedRun] = {}
     for run in runs:
-        key = run.run_id.casefold()  # case-insensitive file systems would merge these
-        if key in seen:
-            other = seen[key]
-            raise ConfigError(
-                f"two runs would write reports/{run.run_id}.html: job {other.job.name} (line {other.line}) and "
-                f"job {run.job.name} (line {run.line})", file=config, line=run.line,
-                key=f"jobs.{run.job.name}.output",
-                fix="make the `output` templates distinct, e.g. include the parameter that differs")
-        seen[key] = run
+        # <slug>.error.html is the error page of <slug>; case-insensitive file systems merge names by case
+        names = (run.run_id, f"{run.run_id}.error")
+        for name in names:
+            other = seen.get(name.casefold())
+            if other is not None:
+                raise ConfigError(
+                    f"two runs would write reports/{name}.html: {_describe_run(other, run)} and "
+                    f"{_describe_run(run, other)}", file=config, line=run.line, key=f"jobs.{run.job.name}.output",
+                    fix="make the `output` templates distinct, e.g. include the parameter that differs")
+        seen.update((name.casefold(), run) for name in names)
+
+
+def _describe_run(run: PlannedRun, other: PlannedRun) -> str:
+    differ = [k for k in dict.fromkeys([*run.parameters, *other.parameters])
+              if run.parameters.get(k) != other.parameters.get(k)]
+    return f"job {run.job.name} (line {run.line}" + "".join(f", {k}={run.parameters.get(k)!r}" for k in differ) + ")"
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -30,6 +30,7 @@ _ENGINE = "evalkit"
 _NOT_PRELOADED = ("matplotlib_inline", "ipykernel.pylab", "distributed", "dask.distributed")
 #: always warm: what every kernel imports at start-up (ipykernel's shell and debugger modules)
 _KERNEL_MODULES = ("ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,13 @@ def prepare_worker(*, cwd: str, env: dict, preload: tuple[str, ...], local_pool:
     """Set up a worker process: start its fork server now, so imports overlap with other start-up.
 
     In evalkit's own local pool (``local_pool``) the worker also ignores Ctrl-C (the batch process
-    handles it and stops the workers) and skips jsonschema's optional IRI checker, whose import
-    (``rfc3987_syntax`` compiles a grammar: ~1.4 s) nbformat pays and never uses.
+    handles it and stops the workers), dies with the batch process even when that is killed outright
+    (an orphaned pool worker would wait for work forever, its fork server and kernel with it), and
+    skips jsonschema's optional IRI checker, whose import (``rfc3987_syntax`` compiles a grammar:
+    ~1.4 s) nbformat pays and never uses.
     """
     import logging
+    import multiprocessing
     import sys
 
     # nbclient reports a dead kernel or a failing cell through papermill's logger; the outcome says it better
@@ -98,6 +102,13 @@ def prepare_worker(*, cwd: str, env: dict, preload: tuple[str, ...], local_pool:
     if local_pool:
         os.environ["MPLBACKEND"] = "Agg"  # runner processes draw nothing; kernels get the inline backend
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            parent = multiprocessing.parent_process()
+            if parent is not None and os.getppid() != parent.pid:  # the batch died before prctl
+                os._exit(1)
         if "jsonschema" not in sys.modules:
             sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
     if _warm_kernels_enabled() and os.path.isdir(cwd):  # a missing folder fails each run with a clear message
@@ -201,13 +212,20 @@ def execute_run(spec: RunSpec) -> RunOutcome:
     server = None
     if _warm_kernels_enabled() and os.path.isdir(spec.cwd):
         server = fork_server(cwd=spec.cwd, env={**os.environ, **spec.env}, preload=spec.preload)
-    warm = bool(server is not None and server.status().get("forkable"))  # waits for the worker's preload
+    if server is not None and not server.status().get("forkable"):  # waits for the worker's preload
+        server = None
     started, t0 = _now(), time.perf_counter()
     run_dir = tempfile.mkdtemp(prefix="run-", dir=spec.work_dir if os.path.isdir(spec.work_dir) else None)
     tracker = _Tracker()
     watchdog = _Watchdog(spec.timeout)
-    manager = ForkingKernelManager.for_run(run_env=spec.env, run_dir=run_dir, server=server if warm else None,
-                                           on_launch=watchdog.kernel_started)
+    forked: list[bool] = []
+
+    def kernel_started(pid: int, from_server: bool) -> None:
+        forked.append(from_server)
+        watchdog.kernel_started(pid)
+
+    manager = ForkingKernelManager.for_run(run_env=spec.env, run_dir=run_dir, server=server,
+                                           on_launch=kernel_started)
     nb = nbformat.reads(spec.notebook_json, as_version=4)
     status, error = "success", None
     try:
@@ -247,7 +265,7 @@ def execute_run(spec: RunSpec) -> RunOutcome:
                        resources_path=spec.cwd)
     return RunOutcome(run_id=spec.run_id, status=status, started=started, finished=_now(), duration_s=duration,
                       notebook_json=nbformat.writes(executed), html=html, figures=figures, error=error,
-                      warm_kernel=warm)
+                      warm_kernel=any(forked))
 
 
 def _describe_failure(nb: Any, error: dict, *, status: str, timeout: float, running: int | None,

@@ -11,12 +11,15 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from markupsafe import Markup
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from evalkit.runner.pages import GLUE_MIME, figure_changes, render
 
 __all__ = ["notebook_body", "report_page", "clean_for_html"]
 
 _PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+#: printed text a page shows per output (head and tail); the executed notebook keeps all of it
+_STREAM_CHARS = 40_000
 
 
 @lru_cache(maxsize=2)
@@ -28,13 +31,29 @@ def _exporter(show_code: bool):
 
 
 def clean_for_html(nb: Any) -> Any:
-    """A copy of *nb* without glue outputs and papermill error-marker cells."""
+    """A copy of *nb* without glue outputs and papermill error-marker cells, long printed text cut."""
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if _PAPERMILL_ERROR_TAG not in (c.get("metadata", {}).get("tags") or [])]
-    for cell in nb.cells:
+    coalesce = CoalesceStreamsPreprocessor()
+    for index, cell in enumerate(nb.cells):
         if cell.get("outputs"):
             cell.outputs = [o for o in cell.outputs if GLUE_MIME not in (o.get("data") or {})]
+            coalesce.preprocess_cell(cell, {}, index)  # a print loop arrives as many stream outputs
+            cell.outputs = [_shorten_stream(o) for o in cell.outputs]
     return nb
+
+
+def _shorten_stream(output: Any) -> Any:
+    """Keep the head and tail of a long stream output: a print in a loop must not make a 100 MB page."""
+    text = output.get("text") if output.get("output_type") == "stream" else None
+    if not isinstance(text, str) or len(text) <= _STREAM_CHARS:
+        return output
+    half = _STREAM_CHARS // 2
+    end = text.rfind("\n", 0, half) + 1 or half  # cut at line ends where there are any
+    start = text.find("\n", len(text) - half) + 1 or len(text) - half
+    output.text = (f"{text[:end]}… 省略 {start - end:,} 个字符 · {start - end:,} characters omitted (the executed "
+                   f"notebook .ipynb beside this page has them all) …\n{text[start:]}")
+    return output
 
 
 def notebook_body(nb: Any, *, show_code: bool, resources_path: str | None = None,

@@ -96,8 +96,7 @@ class ForkServer:
 
     def serves(self, kernel_cmd: list[str]) -> bool:
         """Whether *kernel_cmd* is this Python's ipykernel (the only kernel the server can become)."""
-        return (len(kernel_cmd) >= 3 and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]
-                and _same_file(kernel_cmd[0], sys.executable) and self._proc.poll() is None)
+        return _launcher_args(kernel_cmd) is not None and self._proc.poll() is None
 
     def launch(self, argv: list[str], *, env: dict[str, str], cwd: str, log: str) -> int:
         """Fork a kernel as ``python -m ipykernel_launcher *argv``; return its pid."""
@@ -119,6 +118,21 @@ class ForkServer:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+
+
+#: interpreter options a forked kernel may go without: ``ipykernel install`` puts ``-Xfrozen_modules=off``
+#: in the kernelspec so that the debugger can step into the standard library; batch runs never debug.
+_DROPPABLE_OPTIONS = frozenset({"-Xfrozen_modules=off"})
+
+
+def _launcher_args(kernel_cmd: list[str]) -> list[str] | None:
+    """ARGS of ``<this python> [droppable options] -m ipykernel_launcher ARGS``; None for any other command."""
+    if not kernel_cmd or not _same_file(kernel_cmd[0], sys.executable):
+        return None
+    i = 1
+    while i < len(kernel_cmd) and kernel_cmd[i] in _DROPPABLE_OPTIONS:
+        i += 1
+    return kernel_cmd[i + 2:] if kernel_cmd[i:i + 2] == ["-m", "ipykernel_launcher"] else None
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -190,14 +204,14 @@ class ForkingKernelManager(AsyncKernelManager):
     nbclient builds the manager itself from a class, so per-run settings live on a subclass made by
     :meth:`for_run`: ``run_env`` is added to the worker's environment, ``run_dir`` holds the
     connection file, the sockets and ``kernel.log`` (the kernel's own stdout/stderr, not the
-    notebook's outputs), ``server`` is the fork server or ``None``, and ``on_launch(pid)`` is told
-    the kernel's pid (the run's timeout watchdog signals it).
+    notebook's outputs), ``server`` is the fork server or ``None``, and ``on_launch(pid, forked)`` is
+    told the kernel's pid (the run's timeout watchdog signals it) and whether the fork server made it.
     """
 
     run_env: dict[str, str] = {}
     run_dir: str = ""
     server: ForkServer | None = None
-    on_launch: Callable[[int], None] | None = None
+    on_launch: Callable[[int, bool], None] | None = None
 
     @default("transport")
     def _default_transport(self) -> str:
@@ -207,7 +221,7 @@ class ForkingKernelManager(AsyncKernelManager):
 
     @classmethod
     def for_run(cls, *, run_env: dict[str, str], run_dir: str, server: ForkServer | None,
-                on_launch: Callable[[int], None] | None) -> type["ForkingKernelManager"]:
+                on_launch: Callable[[int, bool], None] | None) -> type["ForkingKernelManager"]:
         """A manager class for one run; *run_dir* (private, empty) receives its sockets and kernel log."""
         return type("RunKernelManager", (cls,), {
             "run_env": dict(run_env), "run_dir": run_dir, "server": server,
@@ -244,11 +258,11 @@ class ForkingKernelManager(AsyncKernelManager):
         finally:
             self._log_file.close()
         if self.on_launch is not None:
-            self.on_launch(self.provisioner.pid)
+            self.on_launch(self.provisioner.pid, launched)
 
     def _launch_forked(self, server: ForkServer, kernel_cmd: list[str], kw: dict) -> None:
         cwd = str(kw.get("cwd") or server.cwd)
-        pid = server.launch(kernel_cmd[3:], env=kw["env"], cwd=cwd, log=self.kernel_log)
+        pid = server.launch(_launcher_args(kernel_cmd) or [], env=kw["env"], cwd=cwd, log=self.kernel_log)
         provisioner = self.provisioner
         provisioner.process = _ForkedKernelProcess(server, pid)
         provisioner.pid = pid
