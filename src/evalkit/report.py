@@ -28,7 +28,6 @@ __all__ = [
     "title",
     "note",
     "glue",
-    "status_shares",
     "fmt_number",
 ]
 
@@ -67,15 +66,6 @@ class HTML:
 
     def __str__(self) -> str:
         return self.html
-
-
-def status_shares(*frames: pd.DataFrame) -> pd.Series:
-    """Share of values by ``status`` across the given panels (non-missing values only)."""
-    parts = [f.loc[f["value"].notna(), "status"] if "value" in f else f["status"] for f in frames if "status" in f]
-    if not parts:
-        return pd.Series(dtype=float)
-    statuses = pd.concat(parts)
-    return statuses.value_counts(normalize=True).sort_index()
 
 
 def provenance(*frames: pd.DataFrame) -> dict[str, Any]:

@@ -42,7 +42,6 @@ __all__ = [
     "parse_year",
     "check_panel",
     "check_reference",
-    "empty_panel",
 ]
 
 PANEL_COLUMNS = ["region", "year", "indicator", "value", "source", "status", "note"]
@@ -122,15 +121,6 @@ def _year_from_text(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def empty_panel() -> pd.DataFrame:
-    return pd.DataFrame({
-        "region": pd.Series(dtype=str), "year": pd.Series(dtype="int64"), "indicator": pd.Series(dtype=str),
-        "value": pd.Series(dtype="float64"), "source": pd.Series(dtype=str), "status": pd.Series(dtype=str),
-        "note": pd.Series(dtype=str),
-    })
-
-
-@lru_cache(maxsize=4096)  # a panel repeats a few codes and names on every row
 def _key(text: object) -> str:
     """A code or name as looked up: full-width folded, without spaces, case-insensitive.
 
