@@ -662,3 +662,20 @@ def test_method_note_states_the_thresholds_in_force():
     assert "completion ≥ 80% 'nearly met'" in T.method_note("en", T.Thresholds(nearly_met=0.8))
     assert "完成率≥90%为“基本完成”" in T.method_note("zh")
     assert "2023" in T.method_note("zh")                    # the Eurostat edition cited
+
+
+def test_non_numeric_values_are_an_error_not_silently_dropped():
+    import pandas as pd
+    import pytest
+
+    from evalkit import targets as T
+    from evalkit.errors import DataShapeError
+
+    panel = pd.DataFrame({"region": ["210000", "210000"], "year": [2015, 2020],
+                          "indicator": ["cremation_rate", "cremation_rate"], "value": [70.0, "约80"]})
+    frame = pd.DataFrame({"plan": ["13th"], "indicator": ["cremation_rate"], "name_zh": ["火化率"], "region": ["*"],
+                          "baseline_year": [None], "baseline": [None], "target_year": [2020], "target": [75.0],
+                          "target_type": ["at_least"], "target_low": [None], "target_high": [None],
+                          "binding": ["unknown"], "source": ["test"], "note": [""]})
+    with pytest.raises(DataShapeError, match="约80"):
+        T.assess(panel, frame, region="210000")

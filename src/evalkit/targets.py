@@ -252,6 +252,12 @@ def _prepare_panel(panel: pd.DataFrame, *, name: str = "panel") -> pd.DataFrame:
         "source": panel["source"].astype("string") if "source" in panel else pd.NA,
         "status": panel["status"].astype("string") if "status" in panel else pd.NA,
     })
+    not_numbers = out["value"].isna() & panel["value"].notna().to_numpy()
+    if not_numbers.any():
+        i = int(np.flatnonzero(not_numbers.to_numpy())[0])
+        raise DataShapeError(
+            f"{name} column 'value' must hold numbers; row {i} has {panel['value'].iloc[i]!r}. "
+            "Fix: read the file with evalkit.io.read_panel, which converts or rejects such cells.")
     bad_year = out["year"].isna() | (out["year"] != out["year"].round())
     if bad_year.any():
         i = int(np.flatnonzero(bad_year.to_numpy())[0])
