@@ -40,7 +40,8 @@ def index_html(manifest: Manifest) -> str:
     return render("index.html.j2", groups=list(groups.values()), counts=counts, batch=manifest.batch,
                   evalkit_version=env.get("evalkit_version"), commit=env.get("git_commit"),
                   dirty=env.get("git_dirty"), generated=manifest.batch.get("finished"),
-                  index_href="index.html", manifest_href="manifest.json")
+                  index_href="index.html", manifest_href="manifest.json",
+                  validation_href="validation.html" if (manifest.path.parent / "validation.html").is_file() else None)
 
 
 def _split_shared_parameters(group: dict[str, Any]) -> None:
