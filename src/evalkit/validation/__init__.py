@@ -91,17 +91,23 @@ def _row(rec: dict) -> str:
             f"<td>{verdict}</td></tr>")
 
 
+def _summary_row(case: str, rs: list[dict]) -> str:
+    published = [r for r in rs if r["reference"] is not None and r["value"] is not None]
+    diffs = [abs(float(r["value"]) - float(r["reference"])) for r in published]
+    with_tol = [r for r in published if r.get("tolerance") is not None]
+    within = sum(abs(float(r["value"]) - float(r["reference"])) <= float(r["tolerance"]) for r in with_tol)
+    return (f"<tr><td>{html.escape(case)}</td><td class=n>{len(rs)}</td><td class=n>{len(published)}</td>"
+            f"<td class=n>{f'{max(diffs):.3g}' if diffs else '—'}</td>"
+            f"<td class=n>{f'{within} / {len(with_tol)}' if with_tol else '—'}</td></tr>")
+
+
 def write_html(records: list[dict], skipped: list[str], path: Path) -> Path:
     from evalkit.io import atomic_write
 
     cases: dict[str, list[dict]] = {}
     for rec in records:
         cases.setdefault(str(rec["case"]), []).append(rec)
-    summary = "".join(
-        f"<tr><td>{html.escape(c)}</td><td class=n>{len(rs)}</td>"
-        f"<td class=n>{sum(r['reference'] is not None for r in rs)}</td>"
-        f"<td class=n>{max((abs(float(r['value']) - float(r['reference'])) for r in rs if r['reference'] is not None and r['value'] is not None), default=float('nan')):.3g}</td></tr>"
-        for c, rs in cases.items())
+    summary = "".join(_summary_row(case, rs) for case, rs in cases.items())
     body = "".join(_row(r) for r in records)
     skipped_html = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
     page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -112,7 +118,7 @@ td{{padding:3px 8px;border-bottom:1px solid #ddd}}td.n{{text-align:right;font-va
 </head><body><h1>方法验证 · Validation against published results</h1>
 <p>Generated {time.strftime('%Y-%m-%d %H:%M')}. Each row: what evalkit computes beside the published value
 (reference) on the same public data. Tests in <code>tests/reference/</code> enforce the published precision.</p>
-<h2>Summary</h2><table><tr><th>case</th><th>quantities</th><th>with a published value</th><th>max |difference|</th></tr>{summary}</table>
+<h2>Summary</h2><table><tr><th>case</th><th>quantities</th><th>with a published value</th><th>max |difference|</th><th>within tolerance</th></tr>{summary}</table>
 {f'<h2>Not run</h2><ul>{skipped_html}</ul>' if skipped else ''}
 <h2>All quantities</h2><table><tr><th>case</th><th>quantity</th><th>evalkit</th><th>published</th><th>|difference|</th><th>within tolerance</th></tr>{body}</table>
 </body></html>"""
