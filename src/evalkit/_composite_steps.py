@@ -25,6 +25,14 @@ __all__ = [
 ]
 
 
+def _deviations(x) -> tuple[int, np.ndarray, float]:
+    """Count, deviations from the mean and their sum of squares, missing values dropped."""
+    v = np.asarray(x, dtype=float)
+    v = v[~np.isnan(v)]
+    d = v - v.mean() if v.size else v
+    return v.size, d, float(np.sum(d**2))
+
+
 def skewness(x) -> float:
     """Sample skewness, e1071 type 2 (Excel's SKEW), missing values dropped.
 
@@ -36,11 +44,7 @@ def skewness(x) -> float:
 
     NaN when fewer than 3 values or no variation.
     """
-    v = np.asarray(x, dtype=float)
-    v = v[~np.isnan(v)]
-    n = v.size
-    d = v - v.mean() if n else v
-    s2 = np.sum(d**2)
+    n, d, s2 = _deviations(x)
     if n < 3 or s2 == 0:
         return float("nan")
     return float(np.sqrt(n) * np.sum(d**3) / s2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
@@ -57,11 +61,7 @@ def kurtosis(x) -> float:
 
     NaN when fewer than 4 values or no variation.
     """
-    v = np.asarray(x, dtype=float)
-    v = v[~np.isnan(v)]
-    n = v.size
-    d = v - v.mean() if n else v
-    s2 = np.sum(d**2)
+    n, d, s2 = _deviations(x)
     if n < 4 or s2 == 0:
         return float("nan")
     r = n * np.sum(d**4) / s2**2
