@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export OPENBLAS_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab validate bench sample template clean
+.PHONY: help run test lint lab validate bench sample template clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,9 +36,12 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run ## set up, run every notebook in runs.yml, publish reports/index.html
 	$(BIN)/evalkit run $(RUN_ARGS)
 
-test: $(VENV)/.installed-test ## set up and run every test (unit, reference, runner, notebooks)
+test: lint ## set up and run every test (lint, unit, reference, runner, notebooks)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks/ $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test ## ruff with the project's configuration (pyproject.toml)
+	$(BIN)/ruff check .
 
 lab: $(VENV)/.installed-run ## start JupyterLab with a kernel that sees evalkit
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (evalkit)" >/dev/null

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from evalkit.errors import FileFormatError, ParameterError
 from evalkit.extract import (
+    COLUMN_LABELS,
     FIGURE_COLUMNS,
     RECONCILE_COLUMNS,
-    COLUMN_LABELS,
     extract_figures,
     extract_file,
     highlight_html,

@@ -4,11 +4,10 @@ import itertools
 import numpy as np
 import pytest
 import statsmodels.formula.api as smf
+from test_impact_did import ROLES, staggered
 
 from evalkit.errors import ParameterError
 from evalkit.impact import randomization_inference, twfe, wild_cluster_bootstrap
-
-from test_impact_did import ROLES, staggered
 
 
 def _cluster_t(df):

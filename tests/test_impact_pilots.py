@@ -3,8 +3,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import DataShapeError, ParameterError
-from evalkit.impact import (att_gt, comparison_table, conclude, did_sample, pilot_cohorts,
-                            randomization_inference, twfe)
+from evalkit.impact import att_gt, comparison_table, conclude, did_sample, pilot_cohorts, randomization_inference, twfe
 from evalkit.impact.inference import WildBootstrapResult
 
 REGIONS = pd.DataFrame({"code": ["210000", "A", "B", "C", "D", "E"], "level": ["province"] + ["city"] * 5,

@@ -2,16 +2,15 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
+from test_impact_did import ROLES, staggered
+from test_impact_pilots import PILOTS, REGIONS
+from test_impact_synth import donor_panel
 
-from evalkit.impact import att_gt, event_study, its, pilot_cohorts, randomization_inference, synth  # noqa: E402
-from evalkit.plots import impact as ip  # noqa: E402
-
-from test_impact_did import ROLES, staggered  # noqa: E402
-from test_impact_pilots import PILOTS, REGIONS  # noqa: E402
-from test_impact_synth import donor_panel  # noqa: E402
+from evalkit.impact import att_gt, event_study, its, pilot_cohorts, randomization_inference, synth
+from evalkit.plots import impact as ip
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -3,12 +3,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from test_impact_did import ROLES, staggered
 
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact import event_study, twfe
 from evalkit.impact.twfe import demean_two_way
-
-from test_impact_did import ROLES, staggered
 
 
 def test_unbalanced_twfe_matches_dummy_variable_ols_with_statsmodels_convention():

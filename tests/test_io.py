@@ -42,7 +42,7 @@ def test_reads_csv_in_every_supported_encoding(write_text, encoding):
 
 
 def test_detect_encoding_distinguishes_gbk_from_utf8():
-    assert io.detect_encoding("低保".encode("utf-8")) == "utf-8"
+    assert io.detect_encoding("低保".encode()) == "utf-8"
     assert io.detect_encoding("低保".encode("gbk")) == "gb18030"
     assert io.detect_encoding(b"\xef\xbb\xbfa,b") == "utf-8-sig"
     with pytest.raises(FileFormatError, match="UTF-16"):

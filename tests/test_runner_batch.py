@@ -27,13 +27,13 @@ import time
 from pathlib import Path
 
 import pytest
+from test_runner_support import make_project, write_notebook
 
 from evalkit.errors import ParameterError
 from evalkit.runner import batch as batch_module
 from evalkit.runner import run_batch
 from evalkit.runner.cache import capture_environment
 from evalkit.runner.cli import run_command
-from test_runner_support import make_project, write_notebook
 
 RUNS = """
 defaults:

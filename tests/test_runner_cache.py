@@ -8,11 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-
-from evalkit.runner.cache import (Environment, capture_environment, display_path, notebook_digest, run_inputs,
-                                  run_key)
-from evalkit.runner.config import plan_batch
 from test_runner_support import make_project
+
+from evalkit.runner.cache import Environment, capture_environment, display_path, notebook_digest, run_inputs, run_key
+from evalkit.runner.config import plan_batch
 
 RUNS = """
 jobs:

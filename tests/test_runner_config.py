@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from test_runner_support import make_project
 
 from evalkit.errors import ConfigError, ParameterError
 from evalkit.runner.config import plan_batch, slugify
-from test_runner_support import make_project
 
 HELLO = "notebooks/hello.ipynb"
 

@@ -5,11 +5,11 @@ import datetime as dt
 import json
 
 import pytest
+from test_runner_support import FIXTURES, write_notebook
 
 from evalkit.errors import ParameterError
 from evalkit.runner.cli import params_command
 from evalkit.runner.contract import notebook_parameters
-from test_runner_support import FIXTURES, write_notebook
 
 CELL = '''\
 data: str = "data/sample/panel.csv"  # panel file, relative to the project root

@@ -14,7 +14,7 @@ from scipy.stats import rankdata
 from evalkit._composite_meta import Hierarchy
 from evalkit.errors import DataShapeError
 
-__all__ = ["AGGREGATIONS", "aggregate_level", "aggregate_all", "rank_descending"]
+__all__ = ["AGGREGATIONS", "aggregate_all", "aggregate_level", "rank_descending"]
 
 AGGREGATIONS = ("arithmetic", "geometric", "harmonic")
 

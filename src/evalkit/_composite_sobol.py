@@ -1,5 +1,6 @@
 """Variance-based sensitivity estimators (Saltelli 2010 first order, Jansen 1999 total), as COINr's
-``SA_sample`` / ``SA_estimate``."""
+``SA_sample`` / ``SA_estimate``.
+"""
 from __future__ import annotations
 
 from collections.abc import Sequence

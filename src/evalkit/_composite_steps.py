@@ -15,13 +15,13 @@ from evalkit._composite_meta import Hierarchy
 from evalkit.errors import DataShapeError, ParameterError
 
 __all__ = [
-    "skewness",
-    "kurtosis",
     "denominate",
-    "screen",
     "impute",
-    "treat",
+    "kurtosis",
     "normalise",
+    "screen",
+    "skewness",
+    "treat",
 ]
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from evalkit._composite_meta import Hierarchy
 from evalkit.errors import DataShapeError, ParameterError
 
-__all__ = ["AHPResult", "ahp_weights", "entropy_weights", "pca_weights", "weight_table", "SAATY_RANDOM_INDEX"]
+__all__ = ["SAATY_RANDOM_INDEX", "AHPResult", "ahp_weights", "entropy_weights", "pca_weights", "weight_table"]
 
 # Saaty's random consistency index RI(n) for n = 1…10 (Saaty 1980, as tabulated in
 # ../shared/research/methods_reference.md §1); n = 1, 2 are always consistent.

@@ -14,12 +14,31 @@ import pandas as pd
 
 from evalkit.errors import ParameterError
 from evalkit.targets import (
-    CONTEXT, MET, NEARLY_MET, NO_TARGET, NOT_ASSESSABLE, NOT_MET, STATUSES,
+    CONTEXT,
+    MET,
+    NEARLY_MET,
+    NO_TARGET,
+    NOT_ASSESSABLE,
+    NOT_MET,
+    STATUSES,
 )
 
-__all__ = ["LABELS", "STATUS_LIGHTS", "CLASS_LIGHTS", "label", "format_number", "target_text",
-           "narrative", "display_table", "national_table", "peer_table", "method_note",
-           "traffic_lights", "style_status", "export_excel"]
+__all__ = [
+    "CLASS_LIGHTS",
+    "LABELS",
+    "STATUS_LIGHTS",
+    "display_table",
+    "export_excel",
+    "format_number",
+    "label",
+    "method_note",
+    "narrative",
+    "national_table",
+    "peer_table",
+    "style_status",
+    "target_text",
+    "traffic_lights",
+]
 
 Lang = Literal["zh", "en"]
 

@@ -10,8 +10,16 @@ import pandas as pd
 from evalkit import catalogue
 from evalkit.errors import ParameterError
 
-__all__ = ["expected_regions", "summary", "coverage", "coverage_by_region", "status_table", "notes_table",
-           "key_series", "with_national"]
+__all__ = [
+    "coverage",
+    "coverage_by_region",
+    "expected_regions",
+    "key_series",
+    "notes_table",
+    "status_table",
+    "summary",
+    "with_national",
+]
 
 _STATUS_ZH = {"official": "官方统计", "reported": "公开报道", "derived": "推算", "illustrative": "示例（生成）"}
 

@@ -19,22 +19,22 @@ import pandas as pd
 from evalkit.errors import ParameterError
 
 __all__ = [
+    "NATION",
+    "PROVINCE",
     "Indicator",
     "Lang",
-    "indicators",
-    "regions",
-    "indicator",
-    "categories",
     "assessment_indicators",
-    "cities",
-    "region_name",
-    "indicator_name",
+    "categories",
     "category_name",
-    "unit_of",
-    "suggest",
+    "cities",
+    "indicator",
+    "indicator_name",
+    "indicators",
+    "region_name",
+    "regions",
     "reload",
-    "PROVINCE",
-    "NATION",
+    "suggest",
+    "unit_of",
 ]
 
 Lang = Literal["zh", "en"]

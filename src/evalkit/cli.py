@@ -74,9 +74,14 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from evalkit import validation
+    from evalkit import reproduce
 
-    return validation.main(args.output)
+    done = reproduce.main(args.output)
+    print(f"validation: {len(done.records)} quantities ({done.n_published} with a published value) in "
+          f"{done.n_cases} cases → {done.path}")
+    for line in done.skipped:
+        print(f"  not run: {line}", file=sys.stderr)
+    return 0
 
 
 def _runner(name: str, argv: list[str]) -> int:

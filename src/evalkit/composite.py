@@ -47,31 +47,31 @@ from evalkit._composite_weights import AHPResult, ahp_weights, entropy_weights, 
 from evalkit.errors import DataShapeError, ParameterError
 
 __all__ = [
+    "NORMALISATION_PRESETS",
+    "AHPResult",
+    "Aggregation",
+    "CompositeResult",
     "Imputation",
     "Normalisation",
-    "Weighting",
-    "Aggregation",
-    "ZeroPolicy",
-    "NORMALISATION_PRESETS",
-    "StepRecord",
-    "CompositeResult",
-    "build",
-    "rebuild",
     "RemovalResult",
-    "remove_elements",
-    "UncertaintyResult",
-    "uncertainty",
     "SensitivityResult",
-    "sensitivity",
-    "from_panel",
-    "AHPResult",
+    "StepRecord",
+    "UncertaintyResult",
+    "Weighting",
+    "ZeroPolicy",
     "ahp_weights",
+    "build",
     "entropy_weights",
-    "pca_weights",
-    "skewness",
+    "from_panel",
     "kurtosis",
+    "pca_weights",
+    "rebuild",
+    "remove_elements",
     "saltelli_design",
+    "sensitivity",
+    "skewness",
     "sobol_indices",
+    "uncertainty",
 ]
 
 Imputation = Literal["none", "mean", "median", "group_mean", "group_median"]
@@ -158,7 +158,8 @@ class CompositeResult:
     def table(self, *, level: int | None = None, lang: str = "en",
               names: Mapping[str, str] | None = None) -> pd.DataFrame:
         """Ranking table: rank, index score and the scores of one level (default: the level below the
-        index), sorted by rank, columns labelled with the meta names in *lang*; *names* adds unit names."""
+        index), sorted by rank, columns labelled with the meta names in *lang*; *names* adds unit names.
+        """
         h = self.hierarchy
         level = max(2, h.n_levels - 1) if level is None else level
         if not 2 <= level <= h.n_levels:
@@ -489,7 +490,8 @@ def build(
 
 def rebuild(result: CompositeResult, **changes) -> CompositeResult:
     """Run *result*'s pipeline again on the same inputs with some settings changed
-    (any keyword of :func:`build`, e.g. ``normalise="zscore"``)."""
+    (any keyword of :func:`build`, e.g. ``normalise="zscore"``).
+    """
     unknown = sorted(set(changes) - set(result.settings))
     if unknown:
         raise ParameterError(f"rebuild got unknown setting(s) {unknown}; settings are {sorted(result.settings)}")
@@ -548,7 +550,8 @@ class _Factor:
 def _factors(nominal: CompositeResult, *, weight_noise, noise_levels, normalisation, aggregation,
              winmax) -> list[_Factor]:
     """The uncertain assumptions, each a finite list of alternatives (for the weights: the noise level
-    and the levels it applies to; the noisy sets are drawn in :func:`_simulate`)."""
+    and the levels it applies to; the noisy sets are drawn in :func:`_simulate`).
+    """
     factors = []
     if isinstance(winmax, str):
         _choice("winmax", winmax, ("auto",))
@@ -602,7 +605,8 @@ def _simulate(nominal: CompositeResult, factors: list[_Factor], design: np.ndarr
               rng: np.random.Generator) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame | None]:
     """Index scores (draws × units) for each row of *design* (uniforms, one column per factor), the
     assumptions of each draw, and the noisy weight sets (the weight-noise factor picks one of
-    *n_weight_sets*)."""
+    *n_weight_sets*).
+    """
     h = nominal.hierarchy
     settings = nominal.settings
     n_draws = len(design)

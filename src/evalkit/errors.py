@@ -11,26 +11,28 @@ The class raised is the specific subclass when every problem is of one kind, and
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 __all__ = [
     "MAX_LISTED",
-    "Problem",
-    "EvalkitError",
-    "InputFileError",
-    "FileFormatError",
     "ColumnError",
-    "UnknownCodeError",
-    "DuplicateRowError",
-    "ValueFormatError",
-    "UnitConflictError",
-    "OutOfRangeError",
     "ConfigError",
-    "ParameterError",
     "DataShapeError",
+    "DuplicateRowError",
+    "EvalkitError",
+    "EvalkitWarning",
+    "FileFormatError",
+    "InputFileError",
+    "OutOfRangeError",
+    "ParameterError",
+    "Problem",
     "ReferenceDataMissing",
+    "UnitConflictError",
+    "UnknownCodeError",
+    "ValueFormatError",
     "raise_problems",
 ]
 
@@ -51,7 +53,7 @@ class Problem:
     column: str | None = None
     value: Any = None
     fix: str | None = None
-    kind: type["InputFileError"] | None = field(default=None, compare=False, repr=False)
+    kind: type[InputFileError] | None = field(default=None, compare=False, repr=False)
 
     def location(self) -> str:
         parts = []
@@ -180,3 +182,11 @@ def raise_problems(problems: list[Problem], *, path: str | Path | None = None) -
     kinds = {p.kind for p in problems}
     cls = kinds.pop() if len(kinds) == 1 and None not in kinds else InputFileError
     raise cls(problems, path=path)
+
+
+class EvalkitWarning(UserWarning):
+    """Base of evalkit's warnings: something the analyst should know that does not stop the run.
+
+    Warnings go to the run's log and manifest, never onto a report page; what a reader must know is written
+    as a translated note instead.
+    """

@@ -44,19 +44,19 @@ from evalkit import units
 from evalkit.errors import FileFormatError, ParameterError, Problem
 
 __all__ = [
+    "COLUMN_LABELS",
     "FIGURE_COLUMNS",
     "RECONCILE_COLUMNS",
     "Kind",
-    "Status",
     "Reconciliation",
-    "unit_table",
-    "parse_chinese_numeral",
+    "Status",
     "extract_figures",
     "extract_file",
-    "read_report",
     "highlight_html",
-    "COLUMN_LABELS",
+    "parse_chinese_numeral",
+    "read_report",
     "reconcile",
+    "unit_table",
 ]
 
 Kind = Literal["level", "change", "target", "ratio", "ordinal"]

@@ -21,26 +21,27 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 import pandas as pd
 
 from evalkit import paths, schema
-from evalkit.errors import ColumnError, FileFormatError, Problem, ParameterError
+from evalkit.errors import ColumnError, FileFormatError, ParameterError, Problem
 
 __all__ = [
+    "TEMPLATE_MARKER",
+    "atomic_write",
+    "detect_encoding",
+    "file_sha256",
     "read_panel",
     "read_reference",
     "reference_panel",
-    "detect_encoding",
-    "file_sha256",
-    "atomic_write",
     "write_csv",
     "write_excel",
     "write_template",
-    "TEMPLATE_MARKER",
 ]
 
 Layout = Literal["auto", "long", "wide"]
@@ -266,7 +267,7 @@ def _to_raw(grid: pd.DataFrame, where: str, sheet: str | None, layout: Layout,
     if needed:
         raise ColumnError([Problem(
             f"a wide (yearbook) table needs a {c!r} column, or pass {c}=... to read_panel", file=where,
-            row=header_row, column=c, fix=f"add a column 地区 (region) and 指标 (indicator) beside the year columns")
+            row=header_row, column=c, fix="add a column 地区 (region) and 指标 (indicator) beside the year columns")
             for c in needed], path=where)
     if not year_cols:
         raise ColumnError([Problem("no year columns found", file=where, row=header_row,

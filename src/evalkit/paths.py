@@ -14,16 +14,16 @@ from pathlib import Path
 from evalkit.errors import ReferenceDataMissing
 
 __all__ = [
-    "project_root",
     "data_dir",
-    "reference_tables_dir",
-    "sample_panel_path",
-    "reports_dir",
     "notebooks_dir",
+    "project_root",
     "reference_data_dir",
+    "reference_tables_dir",
+    "reports_dir",
     "require_reference_data",
-    "seed_dir",
     "resolve",
+    "sample_panel_path",
+    "seed_dir",
 ]
 
 

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import html
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence, get_args
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -37,21 +38,21 @@ from scipy import stats
 from evalkit.errors import DataShapeError, ParameterError
 
 __all__ = [
-    "Method",
-    "METHODS",
     "BENCHMARK",
+    "METHODS",
     "MIN_POINTS",
-    "Predictive",
-    "predictive",
-    "forecast",
-    "fan",
-    "series_of",
     "BacktestResult",
-    "backtest",
-    "select",
     "CohortResult",
+    "Method",
+    "Predictive",
+    "backtest",
     "cohort_project",
+    "fan",
+    "forecast",
     "older_population",
+    "predictive",
+    "select",
+    "series_of",
 ]
 
 Method = Literal["drift", "linear", "loglinear", "ets", "damped", "arima", "local_trend"]

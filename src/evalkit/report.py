@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,12 +24,12 @@ __all__ = [
     "GLUE_MIME",
     "HTML",
     "banner",
+    "fmt_number",
+    "glue",
+    "note",
     "provenance",
     "table",
     "title",
-    "note",
-    "glue",
-    "fmt_number",
 ]
 
 GLUE_MIME = "application/vnd.evalkit.glue+json"
@@ -74,7 +75,7 @@ def provenance(*frames: pd.DataFrame) -> dict[str, Any]:
     data = pd.concat(parts) if parts else pd.DataFrame(columns=["status", "source"])
     counts = data["status"].value_counts().to_dict()
     sources = data.loc[data["status"] != "illustrative", "source"].dropna().unique().tolist() if "source" in data else []
-    return {"n": int(len(data)), "counts": {k: int(v) for k, v in counts.items()}, "sources": sources,
+    return {"n": len(data), "counts": {k: int(v) for k, v in counts.items()}, "sources": sources,
             "illustrative": bool(counts.get("illustrative", 0))}
 
 

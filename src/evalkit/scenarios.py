@@ -29,9 +29,10 @@ from __future__ import annotations
 import difflib
 import re
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -43,29 +44,29 @@ from evalkit.projection import METHODS, _cohort_inputs, _cohort_step, _html, pre
 from evalkit.units import UnitMismatch, convert
 
 __all__ = [
-    "PATH_KINDS",
     "BINDING",
-    "Uncertain",
-    "SeriesSpec",
+    "PATH_KINDS",
     "ElderlyCare",
     "Programme",
     "Scenario",
     "ScenarioResult",
-    "load",
-    "load_all",
+    "SeriesSpec",
+    "Uncertain",
+    "attainment",
     "auto_selection",
-    "run",
+    "beds_table",
     "compare",
     "comparison_table",
-    "methods_table",
-    "beds_table",
     "cost_table",
-    "targets_table",
-    "key_figures",
-    "propose_targets",
-    "attainment",
     "indicator_table",
+    "key_figures",
+    "load",
+    "load_all",
+    "methods_table",
+    "propose_targets",
+    "run",
     "scenario_dir",
+    "targets_table",
 ]
 
 PATH_KINDS = ("forecast", "growth", "target", "link", "ratio", "cohort")
@@ -1190,7 +1191,8 @@ def targets_table(result: ScenarioResult, *, probability: float = 0.8, lang: str
 def key_figures(result: ScenarioResult) -> dict[str, float]:
     """Headline numbers of a result (for ``report.glue``): total cost over the period (mean and interval),
     the bed gap and the probability of enough beds in the last year, and the probability of meeting each
-    stated target (``p_target_<indicator>``)."""
+    stated target (``p_target_<indicator>``).
+    """
     out: dict[str, float] = {}
     if not result.cost_period.empty:
         total = result.cost_period.set_index("programme").loc["total"]

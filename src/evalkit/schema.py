@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -31,17 +31,17 @@ from evalkit.errors import (
 )
 
 __all__ = [
+    "HEADER_ALIASES",
+    "OPTIONAL_INPUT_COLUMNS",
     "PANEL_COLUMNS",
+    "REFERENCE_COLUMNS",
     "REQUIRED_COLUMNS",
     "STATUS_VALUES",
     "YEAR_RANGE",
-    "HEADER_ALIASES",
-    "OPTIONAL_INPUT_COLUMNS",
-    "REFERENCE_COLUMNS",
     "canonical_header",
-    "parse_year",
     "check_panel",
     "check_reference",
+    "parse_year",
 ]
 
 PANEL_COLUMNS = ["region", "year", "indicator", "value", "source", "status", "note"]

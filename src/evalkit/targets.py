@@ -28,8 +28,9 @@ section was not readable there, so the thresholds below (≥95 % / 60–95 % / 0
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -44,39 +45,39 @@ from evalkit.errors import (
 )
 
 __all__ = [
-    "TARGET_TYPES",
+    "ASSESSMENT_COLUMNS",
+    "CONTEXT",
     "MET",
+    "NATION",
     "NEARLY_MET",
-    "NOT_MET",
     "NOT_ASSESSABLE",
+    "NOT_MET",
     "NO_TARGET",
     "STATUSES",
     "TARGET_CLASSES",
+    "TARGET_TYPES",
     "TREND_CLASSES",
-    "CONTEXT",
-    "NATION",
-    "ASSESSMENT_COLUMNS",
+    "PeerComparison",
     "Thresholds",
+    "assess",
     "cagr",
     "classify_progress",
     "classify_trend",
-    "assess",
     "compare_national",
-    "status_counts",
-    "required_path",
-    "peer_regions",
-    "PeerComparison",
     "compare_peers",
-    "narrative",
-    "method_note",
-    "national_table",
-    "peer_table",
-    "traffic_lights",
-    "label",
-    "target_text",
     "display_table",
-    "style_status",
     "export_excel",
+    "label",
+    "method_note",
+    "narrative",
+    "national_table",
+    "peer_regions",
+    "peer_table",
+    "required_path",
+    "status_counts",
+    "style_status",
+    "target_text",
+    "traffic_lights",
 ]
 
 TargetType = Literal["at_least", "at_most", "range", "reach"]
@@ -346,7 +347,7 @@ def _select_targets(t: pd.DataFrame, region: str) -> pd.DataFrame:
 def _meta_lookup(meta: pd.DataFrame | None) -> dict[str, dict]:
     if meta is None:
         return {}
-    if not isinstance(meta, pd.DataFrame) or "code" not in meta.columns and meta.index.name != "code":
+    if not isinstance(meta, pd.DataFrame) or ("code" not in meta.columns and meta.index.name != "code"):
         raise ParameterError(
             "meta must be the indicator catalogue (a DataFrame with a 'code' column, e.g. "
             "evalkit.io.read_reference('indicators'))")
@@ -1072,6 +1073,14 @@ def compare_peers(
 
 
 from evalkit._targets_text import (  # noqa: E402  (the text helpers import the constants above)
-    display_table, export_excel, label, method_note, narrative, national_table, peer_table,
-    style_status, target_text, traffic_lights,
+    display_table,
+    export_excel,
+    label,
+    method_note,
+    narrative,
+    national_table,
+    peer_table,
+    style_status,
+    target_text,
+    traffic_lights,
 )

@@ -18,19 +18,19 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 __all__ = [
-    "MAGNITUDES",
-    "KNOWN_UNITS",
     "FULLWIDTH_FOLD",
+    "KNOWN_UNITS",
+    "MAGNITUDES",
     "NOT_AVAILABLE_MARKS",
+    "NotANumber",
+    "Quantity",
+    "UnitMismatch",
+    "compatible",
+    "convert",
     "normalise_text",
     "normalise_unit",
     "parse_decimal",
     "parse_quantity",
-    "Quantity",
-    "UnitMismatch",
-    "NotANumber",
-    "convert",
-    "compatible",
 ]
 
 #: Chinese magnitude words, longest first so ``万亿`` wins over ``万``.

@@ -16,7 +16,7 @@ PUBLISHED = {"ma1": (-0.4018, 4), "sma1": (-0.5569, 4), "sigma2": (0.001348, 6),
 
 @pytest.fixture(scope="module")
 def records():
-    from evalkit.validation import airline
+    from evalkit.reproduce import airline
 
     try:
         return {r["quantity"]: r for r in airline.records()}

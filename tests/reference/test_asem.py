@@ -26,7 +26,7 @@ AGGS = ("Index", "Conn", "Sust", "Physical", "ConEcFin", "Political", "Instit", 
 
 @pytest.fixture(scope="module")
 def asem():
-    from evalkit.validation import asem
+    from evalkit.reproduce import asem
 
     try:
         asem.load()

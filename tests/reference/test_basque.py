@@ -15,7 +15,7 @@ pytestmark = pytest.mark.reference
 
 @pytest.fixture(scope="module")
 def result():
-    from evalkit.validation import basque
+    from evalkit.reproduce import basque
 
     try:
         data = basque.load()
@@ -25,7 +25,7 @@ def result():
 
 
 def test_donor_weights_match_published(result):
-    from evalkit.validation import basque
+    from evalkit.reproduce import basque
 
     _, fit = result
     assert len(fit.weights) == 16
@@ -35,7 +35,7 @@ def test_donor_weights_match_published(result):
 
 
 def test_pre_rmspe_equals_that_of_the_published_weights(result):
-    from evalkit.validation import basque
+    from evalkit.reproduce import basque
 
     data, fit = result
     wide = data.pivot(index="year", columns="regionname", values="gdpcap").loc[1960:1969]
@@ -55,7 +55,7 @@ def test_placebo_and_leave_one_out(result):
 
 
 def test_records_cover_every_donor(result):
-    from evalkit.validation import basque
+    from evalkit.reproduce import basque
 
     recs = basque.records_from(result[1])
     assert all(r["reference"] is None or abs(r["value"] - r["reference"]) <= r["tolerance"] for r in recs)

@@ -17,7 +17,7 @@ PUBLISHED = {"S": (0.3139, 0.4424, 0.0), "ST": (0.5576, 0.4424, 0.2437)}
 
 
 def test_closed_form_matches_the_published_values():
-    from evalkit.validation import ishigami
+    from evalkit.reproduce import ishigami
 
     exact = ishigami.analytic_indices()
     for kind, values in PUBLISHED.items():
@@ -25,7 +25,7 @@ def test_closed_form_matches_the_published_values():
 
 
 def test_estimates_are_within_0_01_of_the_analytic_values():
-    from evalkit.validation import ishigami
+    from evalkit.reproduce import ishigami
 
     records = ishigami.records()
     assert [r["quantity"] for r in records] == ["S[x1]", "S[x2]", "S[x3]", "ST[x1]", "ST[x2]", "ST[x3]"]

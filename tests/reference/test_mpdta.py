@@ -14,7 +14,7 @@ pytestmark = pytest.mark.reference
 
 @pytest.fixture(scope="module")
 def records():
-    from evalkit.validation import mpdta
+    from evalkit.reproduce import mpdta
 
     try:
         return mpdta.records()
@@ -23,7 +23,7 @@ def records():
 
 
 def test_every_fixture_scenario_is_covered(records):
-    from evalkit.validation import mpdta
+    from evalkit.reproduce import mpdta
 
     data, ref_attgt, _ = mpdta.load()
     fixture_scenarios = {s for s in ref_attgt["scenario"].unique() if s.startswith("mpdta_")}

@@ -20,7 +20,7 @@ KFAS = {"sigma2_eps": 15098.53, "sigma2_eta": 1469.178}
 
 @pytest.fixture(scope="module")
 def records():
-    from evalkit.validation import nile
+    from evalkit.reproduce import nile
 
     try:
         return {r["quantity"]: r for r in nile.records()}

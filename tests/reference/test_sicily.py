@@ -16,7 +16,7 @@ pytestmark = pytest.mark.reference
 
 @pytest.fixture(scope="module")
 def records():
-    from evalkit.validation import sicily
+    from evalkit.reproduce import sicily
 
     try:
         return {r["quantity"]: r for r in sicily.records()}
@@ -32,7 +32,7 @@ def test_model3_matches_published_rate_ratio(records):
 
 
 def test_quasi_poisson_widens_the_poisson_interval_by_the_pearson_dispersion(records):
-    from evalkit.validation import sicily
+    from evalkit.reproduce import sicily
 
     data = sicily.load()
     model1 = sicily.fit(data, "model1")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.validation import targets_progress
+from evalkit.reproduce import targets_progress
 
 
 def test_records_reproduce_the_analytic_example():

@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-__all__ = ["multiplier_weights", "MultiplierBootstrap", "multiplier_bootstrap"]
+__all__ = ["MultiplierBootstrap", "multiplier_bootstrap", "multiplier_weights"]
 
 Weights = Literal["rademacher", "webb"]
 

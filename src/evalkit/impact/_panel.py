@@ -6,8 +6,8 @@ names the column, the offending units/values and a fix.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,11 +15,11 @@ import pandas as pd
 from evalkit.errors import DataShapeError, ParameterError
 
 __all__ = [
-    "check_choice",
-    "require_columns",
-    "cohort_from_treatment",
     "WidePanel",
+    "check_choice",
+    "cohort_from_treatment",
     "long_panel",
+    "require_columns",
     "wide_panel",
 ]
 

@@ -18,7 +18,7 @@ from evalkit.impact.did import AggKind, ATTgtResult
 from evalkit.impact.inference import RandomizationResult, WildBootstrapResult
 from evalkit.impact.twfe import TWFEResult
 
-__all__ = ["Conclusion", "conclude", "comparison_table"]
+__all__ = ["Conclusion", "comparison_table", "conclude"]
 
 Level = Literal["clear", "suggestive", "inconclusive"]
 

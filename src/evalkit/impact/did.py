@@ -7,8 +7,9 @@ numbers reproduce R ``did`` 2.5 (``tests/reference/test_mpdta.py``).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from evalkit.impact._bootstrap import multiplier_bootstrap, multiplier_weights
 from evalkit.impact._estimators import did_panel
 from evalkit.impact._panel import WidePanel, check_choice, wide_panel
 
-__all__ = ["att_gt", "fit_att_gt", "ATTgtResult", "AggregateResult", "PreTest"]
+__all__ = ["ATTgtResult", "AggregateResult", "PreTest", "att_gt", "fit_att_gt"]
 
 Control = Literal["never", "notyet"]
 EstMethod = Literal["dr", "reg", "ipw"]

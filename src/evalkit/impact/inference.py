@@ -27,10 +27,10 @@ from evalkit.impact.did import AggKind, Control, EstMethod, fit_att_gt
 from evalkit.impact.twfe import TWFEResult, demean_two_way
 
 __all__ = [
-    "WildBootstrapResult",
-    "wild_cluster_bootstrap",
     "RandomizationResult",
+    "WildBootstrapResult",
     "randomization_inference",
+    "wild_cluster_bootstrap",
 ]
 
 Weights = Literal["rademacher", "webb"]

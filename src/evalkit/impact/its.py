@@ -19,7 +19,7 @@ from statsmodels.stats.diagnostic import acorr_ljungbox
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact._panel import check_choice, require_columns
 
-__all__ = ["its", "ITSResult", "harmonics"]
+__all__ = ["ITSResult", "harmonics", "its"]
 
 Family = Literal["ols", "poisson", "quasipoisson"]
 

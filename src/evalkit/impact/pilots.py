@@ -16,7 +16,7 @@ import pandas as pd
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact._panel import check_choice, require_columns
 
-__all__ = ["pilot_cohorts", "did_sample", "DiDSample"]
+__all__ = ["DiDSample", "did_sample", "pilot_cohorts"]
 
 Unknown = Literal["exclude", "never"]
 Control = Literal["never", "notyet"]

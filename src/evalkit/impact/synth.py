@@ -8,8 +8,8 @@ Reproduces the synthetic Basque Country (``tests/reference/test_basque.py``).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from scipy import optimize
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact._panel import require_columns
 
-__all__ = ["synth", "SynthResult", "simplex_least_squares"]
+__all__ = ["SynthResult", "simplex_least_squares", "synth"]
 
 Predictor = tuple[str, Sequence[float]]
 

@@ -27,7 +27,7 @@ from scipy import stats
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact._panel import check_choice, long_panel
 
-__all__ = ["twfe", "event_study", "TWFEResult", "demean_two_way", "cluster_vcov"]
+__all__ = ["TWFEResult", "cluster_vcov", "demean_two_way", "event_study", "twfe"]
 
 SSC = Literal["fixest", "statsmodels"]
 

@@ -13,9 +13,9 @@ Chart functions take an ``ax`` (or create one) and return it. Area-specific char
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -27,14 +27,14 @@ from evalkit.errors import EvalkitError
 __all__ = [
     "PALETTE",
     "STATUS_COLOURS",
-    "cjk_font_path",
-    "use_house_style",
-    "new_axes",
-    "year_axis",
-    "finish",
-    "line_chart",
     "bar_chart",
+    "cjk_font_path",
+    "finish",
     "label",
+    "line_chart",
+    "new_axes",
+    "use_house_style",
+    "year_axis",
 ]
 
 #: Colours chosen to stay distinguishable in print and for common colour-vision deficiencies.

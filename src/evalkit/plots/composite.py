@@ -17,7 +17,7 @@ from evalkit.composite import RemovalResult, SensitivityResult, UncertaintyResul
 from evalkit.errors import ParameterError
 from evalkit.plots import PALETTE, finish, new_axes
 
-__all__ = ["indicator_heatmap", "rank_intervals", "sobol_bars", "removal_bars", "FACTOR_LABELS", "factor_labels"]
+__all__ = ["FACTOR_LABELS", "factor_labels", "indicator_heatmap", "rank_intervals", "removal_bars", "sobol_bars"]
 
 Lang = Literal["zh", "en"]
 
@@ -108,7 +108,8 @@ def rank_intervals(result: UncertaintyResult, *, unit_names: Mapping[str, str] |
 def sobol_bars(result: SensitivityResult, *, ax=None, title: str | None = None, source: str | None = None,
                illustrative: bool = False, lang: Lang = "zh"):
     """Stacked bars per assumption: first-order index plus interactions (total − first), with the
-    bootstrap interval of the total index. Negative estimates (sampling noise) are drawn as 0."""
+    bootstrap interval of the total index. Negative estimates (sampling noise) are drawn as 0.
+    """
     indices = result.indices
     first = indices["S"].clip(lower=0)
     total = indices["ST"].clip(lower=0)

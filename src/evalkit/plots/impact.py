@@ -15,7 +15,7 @@ from evalkit.impact.synth import SynthResult
 from evalkit.impact.twfe import TWFEResult
 from evalkit.plots import PALETTE, finish, new_axes
 
-__all__ = ["adoption_timeline", "event_study_chart", "randomization_chart", "its_chart", "synth_chart"]
+__all__ = ["adoption_timeline", "event_study_chart", "its_chart", "randomization_chart", "synth_chart"]
 
 _T = {
     "confirmed": {"zh": "试点（批次年份已确认）", "en": "pilot (batch year confirmed)"},

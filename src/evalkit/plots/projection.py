@@ -11,7 +11,7 @@ import numpy as np
 from evalkit.errors import ParameterError
 from evalkit.plots import PALETTE, finish, new_axes
 
-__all__ = ["fan_chart", "fan_grid", "beds_chart", "cost_chart", "attainment_chart"]
+__all__ = ["attainment_chart", "beds_chart", "cost_chart", "fan_chart", "fan_grid"]
 
 _T = {
     "observed": {"zh": "实际值", "en": "Observed"},
@@ -103,7 +103,8 @@ def fan_grid(result, *, indicators=None, ncols: int = 3, lang: str = "zh", sourc
 
 def beds_chart(result, *, ax=None, lang: str = "zh", source: str | None = None, illustrative: bool = False):
     """Beds needed at the scenario's beds-per-1,000 target (with its interval), the nursing-type share of
-    them, and the beds the plan provides (with its interval)."""
+    them, and the beds the plan provides (with its interval).
+    """
     beds = result.beds
     if beds.empty:
         raise ParameterError(f"scenario {result.scenario.name!r} has no elderly_care section, so no bed demand")

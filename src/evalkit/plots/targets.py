@@ -16,10 +16,16 @@ from evalkit._targets_text import format_number
 from evalkit.errors import ParameterError
 from evalkit.plots import PALETTE, STATUS_COLOURS, finish, new_axes, use_house_style
 from evalkit.targets import (
-    MET, NEARLY_MET, NOT_MET, Thresholds, label, required_path, target_text,
+    MET,
+    NEARLY_MET,
+    NOT_MET,
+    Thresholds,
+    label,
+    required_path,
+    target_text,
 )
 
-__all__ = ["bullet_chart", "trend_multiples", "rank_strip"]
+__all__ = ["bullet_chart", "rank_strip", "trend_multiples"]
 
 Lang = Literal["zh", "en"]
 

@@ -15,4 +15,4 @@ from evalkit.runner.config import BatchPlan, plan_batch
 from evalkit.runner.contract import Contract, notebook_parameters
 from evalkit.runner.manifest import Manifest
 
-__all__ = ["run_batch", "plan_batch", "notebook_parameters", "Contract", "Manifest", "BatchPlan"]
+__all__ = ["BatchPlan", "Contract", "Manifest", "notebook_parameters", "plan_batch", "run_batch"]

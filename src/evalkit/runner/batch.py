@@ -29,22 +29,22 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generator, Iterable, Iterator, TextIO
+from typing import TextIO
 
 from evalkit.errors import EvalkitError, ParameterError
-from evalkit.runner.cache import (capture_environment, display_path, notebook_digest, run_inputs,
-                                  run_key, sha256_file)
+from evalkit.runner.cache import capture_environment, display_path, notebook_digest, run_inputs, run_key, sha256_file
 from evalkit.runner.config import BatchPlan, PlannedRun, plan_batch
-from evalkit.runner.execute import RunOutcome, RunSpec, execute_run, prepare_worker, preload_modules
+from evalkit.runner.execute import RunOutcome, RunSpec, execute_run, preload_modules, prepare_worker
 from evalkit.runner.index import write_index
 from evalkit.runner.manifest import MANIFEST_NAME, Manifest, load_records, write_atomic
 from evalkit.runner.pages import FAILED_STATUSES, figure_changes, render
 from evalkit.runner.progress import Progress
 
-__all__ = ["run_batch", "kernel_environment", "default_workers", "BatchRunning"]
+__all__ = ["BatchRunning", "default_workers", "kernel_environment", "run_batch"]
 
 #: what every kernel of a batch gets on top of the worker's environment
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -52,7 +52,7 @@ _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def default_workers() -> int:

@@ -24,15 +24,23 @@ import json
 import os
 import platform
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from evalkit.runner.config import BatchPlan, PlannedRun
 
-__all__ = ["Environment", "capture_environment", "sha256_file", "run_inputs", "notebook_digest", "run_key",
-           "display_path"]
+__all__ = [
+    "Environment",
+    "capture_environment",
+    "display_path",
+    "notebook_digest",
+    "run_inputs",
+    "run_key",
+    "sha256_file",
+]
 
 
 @dataclass(frozen=True)

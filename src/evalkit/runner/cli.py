@@ -13,7 +13,7 @@ import sys
 
 from evalkit.errors import EvalkitError
 
-__all__ = ["run_command", "params_command"]
+__all__ = ["params_command", "run_command"]
 
 
 def _positive(text: str) -> int:

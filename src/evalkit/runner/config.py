@@ -33,16 +33,17 @@ import re
 import string
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from evalkit.errors import ConfigError, ParameterError
 from evalkit.runner.contract import Contract, contract_of, read_notebook
 
-__all__ = ["Job", "PlannedRun", "BatchPlan", "load_config", "plan_batch", "slugify", "DEFAULT_TIMEOUT"]
+__all__ = ["DEFAULT_TIMEOUT", "BatchPlan", "Job", "PlannedRun", "load_config", "plan_batch", "slugify"]
 
 DEFAULT_TIMEOUT = 1800.0
 _TOP_KEYS = ("defaults", "jobs")

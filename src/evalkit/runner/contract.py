@@ -22,15 +22,16 @@ import io
 import json
 import re
 import tokenize
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
 from evalkit.errors import ParameterError
 
-__all__ = ["ParamType", "Parameter", "Contract", "notebook_parameters", "read_notebook", "contract_of"]
+__all__ = ["Contract", "ParamType", "Parameter", "contract_of", "notebook_parameters", "read_notebook"]
 
 _SCALARS = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 _ALIASES = {"Path": "str", "PathLike": "str", "List": "list", "Sequence": "list", "Dict": "dict",
@@ -42,7 +43,7 @@ class ParamType:
     """A parameter type: ``kind`` ∈ {str, int, float, bool, list, dict, any}, element type, nullable."""
 
     kind: str = "any"
-    items: "ParamType | None" = None
+    items: ParamType | None = None
     nullable: bool = False
 
     def __str__(self) -> str:

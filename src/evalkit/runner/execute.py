@@ -15,11 +15,11 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunSpec", "RunOutcome", "execute_run", "prepare_worker", "WARM_KERNELS_ENV"]
+__all__ = ["WARM_KERNELS_ENV", "RunOutcome", "RunSpec", "execute_run", "prepare_worker"]
 
 #: set to 0 to start every kernel the ordinary way (no fork server)
 WARM_KERNELS_ENV = "EVALKIT_WARM_KERNELS"
@@ -71,7 +71,7 @@ class RunOutcome:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def preload_modules(imports: list[str]) -> tuple[str, ...]:

@@ -7,15 +7,16 @@ the glue outputs and papermill's error banner cells are dropped (the page shows 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from markupsafe import Markup
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from evalkit.runner.pages import GLUE_MIME, figure_changes, render
 
-__all__ = ["notebook_body", "report_page", "clean_for_html"]
+__all__ = ["clean_for_html", "notebook_body", "report_page"]
 
 _PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
 #: printed text a page shows per output (head and tail); the executed notebook keeps all of it

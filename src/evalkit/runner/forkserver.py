@@ -38,9 +38,9 @@ def _preload(modules: list[str]) -> dict:
         except BaseException as exc:  # a notebook import that fails here fails again, visibly, in the kernel
             failed[name] = f"{type(exc).__name__}: {exc}"
     # Kernels are ipykernels; importing it here is most of the kernel start-up cost.
-    import ipykernel.kernelapp  # noqa: F401
-
     import gc
+
+    import ipykernel.kernelapp  # noqa: F401
 
     gc.freeze()  # keep the preloaded objects out of the collector so children do not copy their pages
     forkable = sys.platform.startswith("linux") and threading.active_count() == 1

@@ -16,14 +16,20 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jupyter_client import AsyncKernelManager
 from traitlets import default
 
-__all__ = ["ForkServer", "ForkingKernelManager", "fork_server", "kernel_log_tail",
-           "PRELOAD_TIMEOUT"]
+__all__ = [
+    "PRELOAD_TIMEOUT",
+    "ForkServer",
+    "ForkingKernelManager",
+    "fork_server",
+    "kernel_log_tail",
+]
 
 #: seconds to wait for the fork server's imports before starting kernels the ordinary way
 PRELOAD_TIMEOUT = 180.0
@@ -221,7 +227,7 @@ class ForkingKernelManager(AsyncKernelManager):
 
     @classmethod
     def for_run(cls, *, run_env: dict[str, str], run_dir: str, server: ForkServer | None,
-                on_launch: Callable[[int, bool], None] | None) -> type["ForkingKernelManager"]:
+                on_launch: Callable[[int, bool], None] | None) -> type[ForkingKernelManager]:
         """A manager class for one run; *run_dir* (private, empty) receives its sockets and kernel log."""
         return type("RunKernelManager", (cls,), {
             "run_env": dict(run_env), "run_dir": run_dir, "server": server,

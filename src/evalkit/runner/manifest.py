@@ -21,7 +21,7 @@ import pandas as pd
 
 from evalkit.runner.pages import FAILED_STATUSES
 
-__all__ = ["Manifest", "write_atomic", "load_records", "MANIFEST_NAME", "SCHEMA_VERSION"]
+__all__ = ["MANIFEST_NAME", "SCHEMA_VERSION", "Manifest", "load_records", "write_atomic"]
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
@@ -112,7 +112,7 @@ class Manifest:
         write_atomic(self.path, json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n")
 
     @classmethod
-    def build(cls, path: Path, *, batch: dict, environment: dict, records: list[dict]) -> "Manifest":
+    def build(cls, path: Path, *, batch: dict, environment: dict, records: list[dict]) -> Manifest:
         inputs: dict[str, str] = {}
         for record in records:
             if record.get("in_batch"):

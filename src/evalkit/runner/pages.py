@@ -10,13 +10,21 @@ of a batch where nothing changed is written in milliseconds.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-__all__ = ["STATUS_LABELS", "FAILED_STATUSES", "render", "glued_figures", "figure_changes", "fmt_value",
-           "GLUE_MIME"]
+__all__ = [
+    "FAILED_STATUSES",
+    "GLUE_MIME",
+    "STATUS_LABELS",
+    "figure_changes",
+    "fmt_value",
+    "glued_figures",
+    "render",
+]
 
 #: MIME type of the display outputs ``evalkit.report.glue`` emits (name and value of a key figure)
 GLUE_MIME = "application/vnd.evalkit.glue+json"

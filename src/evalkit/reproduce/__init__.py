@@ -12,25 +12,26 @@ import html
 import importlib
 import json
 import math
-import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit import paths
+from evalkit._shared.files import atomic_write
 from evalkit.errors import ReferenceDataMissing
 
-__all__ = ["CASE_MODULES", "collect", "write_json", "write_html", "main"]
+__all__ = ["CASE_MODULES", "Reproduction", "collect", "main", "write_html", "write_json"]
 
 #: Reference-check modules, in report order.
 CASE_MODULES = [
-    "evalkit.validation.targets_progress",
-    "evalkit.validation.asem",
-    "evalkit.validation.ishigami",
-    "evalkit.validation.mpdta",
-    "evalkit.validation.sicily",
-    "evalkit.validation.basque",
-    "evalkit.validation.nile",
-    "evalkit.validation.airline",
+    "evalkit.reproduce.targets_progress",
+    "evalkit.reproduce.asem",
+    "evalkit.reproduce.ishigami",
+    "evalkit.reproduce.mpdta",
+    "evalkit.reproduce.sicily",
+    "evalkit.reproduce.basque",
+    "evalkit.reproduce.nile",
+    "evalkit.reproduce.airline",
 ]
 
 
@@ -68,8 +69,6 @@ def _clean(value):
 
 
 def write_json(records: list[dict], path: Path) -> Path:
-    from evalkit.io import atomic_write
-
     payload = [{k: _clean(v) for k, v in rec.items()} for rec in records]
     with atomic_write(path, "w") as fh:
         json.dump(payload, fh, ensure_ascii=False, indent=1)
@@ -102,8 +101,6 @@ def _summary_row(case: str, rs: list[dict]) -> str:
 
 
 def write_html(records: list[dict], skipped: list[str], path: Path) -> Path:
-    from evalkit.io import atomic_write
-
     cases: dict[str, list[dict]] = {}
     for rec in records:
         cases.setdefault(str(rec["case"]), []).append(rec)
@@ -127,14 +124,29 @@ td{{padding:3px 8px;border-bottom:1px solid #ddd}}td.n{{text-align:right;font-va
     return path
 
 
-def main(output: str | None = None) -> int:
+@dataclass(frozen=True)
+class Reproduction:
+    """What :func:`main` wrote: the records, the cases that could not run, and the JSON file."""
+
+    records: list[dict]
+    skipped: list[str]
+    path: Path
+
+    @property
+    def n_published(self) -> int:
+        """How many quantities have a published reference value."""
+        return sum(r["reference"] is not None for r in self.records)
+
+    @property
+    def n_cases(self) -> int:
+        """How many cases the records come from."""
+        return len({r["case"] for r in self.records})
+
+
+def main(output: str | None = None) -> Reproduction:
+    """Run every case and write ``validation.json`` and ``validation.html`` into *output* (default reports/)."""
     folder = Path(output) if output else paths.reports_dir()
     records, skipped = collect()
     write_json(records, folder / "validation.json")
     write_html(records, skipped, folder / "validation.html")
-    n_ref = sum(r["reference"] is not None for r in records)
-    print(f"validation: {len(records)} quantities ({n_ref} with a published value) in "
-          f"{len({r['case'] for r in records})} cases → {folder / 'validation.json'}")
-    for line in skipped:
-        print(f"  not run: {line}", file=sys.stderr)
-    return 0
+    return Reproduction(records, skipped, folder / "validation.json")

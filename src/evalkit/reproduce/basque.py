@@ -20,7 +20,7 @@ import pandas as pd
 from evalkit.impact import synth
 from evalkit.paths import require_reference_data
 
-__all__ = ["TREATED", "PREDICTORS", "PUBLISHED_WEIGHTS", "load", "fit", "records", "records_from"]
+__all__ = ["PREDICTORS", "PUBLISHED_WEIGHTS", "TREATED", "fit", "load", "records", "records_from"]
 
 TREATED = "Basque Country (Pais Vasco)"
 EXCLUDED = ("Spain (Espana)",)

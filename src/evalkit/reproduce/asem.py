@@ -36,8 +36,19 @@ import pandas as pd
 from evalkit import composite
 from evalkit.paths import require_reference_data
 
-__all__ = ["EXAMPLE_STEPS", "SCREENED_STEPS", "PUBLISHED", "PUBLISHED_IND_RANKS", "load", "build_example",
-           "build_screened", "pca_level2", "tolerance", "matches", "records"]
+__all__ = [
+    "EXAMPLE_STEPS",
+    "PUBLISHED",
+    "PUBLISHED_IND_RANKS",
+    "SCREENED_STEPS",
+    "build_example",
+    "build_screened",
+    "load",
+    "matches",
+    "pca_level2",
+    "records",
+    "tolerance",
+]
 
 EXAMPLE_STEPS = dict(unit="uCode", denominate=True, impute="group_mean", impute_group="EurAsia_group",
                      treat=True, winmax=5, normalise="minmax", norm_range=(0.0, 100.0), aggregation="arithmetic")
@@ -175,7 +186,8 @@ def _scores_and_ranks(result: composite.CompositeResult) -> dict[str, float]:
 
 def records() -> list[dict]:
     """Validation records of cases ``asem`` and ``asem_screened`` (see the module docstring); records
-    with a published value carry a ``tolerance`` of half a unit of its last digit."""
+    with a published value carry a ``tolerance`` of half a unit of its last digit.
+    """
     nominal = build_example()
     values = _scores_and_ranks(nominal)
     values.update({f"PCAWeight[{p}]": w for p, w in pca_level2(nominal).items()})

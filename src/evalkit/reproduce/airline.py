@@ -20,7 +20,7 @@ import pandas as pd
 from evalkit.paths import require_reference_data
 from evalkit.projection import _fit_sarimax
 
-__all__ = ["CASE", "PUBLISHED", "TOLERANCE", "load", "fit", "records"]
+__all__ = ["CASE", "PUBLISHED", "TOLERANCE", "fit", "load", "records"]
 
 CASE = "airline"
 PUBLISHED = {"ma1": -0.4018, "sma1": -0.5569, "sigma2": 0.001348, "aic": -483.4}
@@ -37,7 +37,8 @@ def load() -> pd.Series:
 
 def fit():
     """Airline-model fit; BFGS with a tight gradient tolerance so the estimates are converged to
-    well below the published rounding."""
+    well below the published rounding.
+    """
     return _fit_sarimax(np.log(load().to_numpy()), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12),
                         method="bfgs", gtol=1e-8, maxiter=1000)
 

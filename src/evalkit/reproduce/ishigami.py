@@ -22,7 +22,7 @@ import pandas as pd
 
 from evalkit.composite import saltelli_design, sobol_indices
 
-__all__ = ["A", "B", "N_BASE", "SEED", "TOLERANCE", "ishigami", "analytic_indices", "estimated_indices", "records"]
+__all__ = ["N_BASE", "SEED", "TOLERANCE", "A", "B", "analytic_indices", "estimated_indices", "ishigami", "records"]
 
 A, B = 7.0, 0.1
 N_BASE = 200_000

@@ -28,7 +28,8 @@ TOLERANCE = {"sigma2_eps": 1.0, "sigma2_eta": 0.1}
 
 def fit():
     """Maximum-likelihood fit of the local level model to the Nile flows (tight L-BFGS tolerances:
-    the likelihood is flat in :math:`\\sigma^2_\\eta`, so the default stopping rule stops short)."""
+    the likelihood is flat in :math:`\\sigma^2_\\eta`, so the default stopping rule stops short).
+    """
     from statsmodels.datasets import nile
 
     flow = np.asarray(nile.load_pandas().data["volume"], dtype=float)

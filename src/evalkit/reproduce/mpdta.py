@@ -21,7 +21,7 @@ import pandas as pd
 from evalkit.impact import att_gt, event_study, twfe
 from evalkit.paths import require_reference_data
 
-__all__ = ["SCENARIOS", "load", "fit", "records"]
+__all__ = ["SCENARIOS", "fit", "load", "records"]
 
 SCENARIOS = {
     "mpdta_nev_dr": dict(control="never", est_method="dr"),
@@ -47,7 +47,7 @@ TWFE_REF = {
 
 
 def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """mpdta data and the R ``did`` reference tables (``ReferenceDataMissing`` if absent)."""
+    """Mpdta data and the R ``did`` reference tables (``ReferenceDataMissing`` if absent)."""
     folder = require_reference_data("mpdta")
     return (pd.read_csv(require_reference_data("mpdta", "mpdta.csv")),
             pd.read_csv(folder / "ref_attgt.csv"), pd.read_csv(folder / "ref_aggte.csv"))

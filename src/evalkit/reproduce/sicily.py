@@ -21,7 +21,7 @@ import pandas as pd
 from evalkit.impact import its
 from evalkit.paths import require_reference_data
 
-__all__ = ["MODELS", "PUBLISHED", "load", "fit", "records"]
+__all__ = ["MODELS", "PUBLISHED", "fit", "load", "records"]
 
 MODELS = {
     "model1": dict(family="poisson", n_harmonics=0),

@@ -5,7 +5,7 @@ import types
 
 import pytest
 
-from evalkit import validation
+from evalkit import reproduce
 from evalkit.errors import ReferenceDataMissing
 
 
@@ -24,22 +24,22 @@ def fake_cases(monkeypatch):
     missing.records = _absent
     monkeypatch.setitem(sys.modules, "fake_good", good)
     monkeypatch.setitem(sys.modules, "fake_missing", missing)
-    return ["fake_good", "fake_missing", "evalkit.validation.not_written_yet"]
+    return ["fake_good", "fake_missing", "evalkit.reproduce.not_written_yet"]
 
 
 def test_collect_keeps_records_and_explains_what_did_not_run(fake_cases):
-    records, skipped = validation.collect(fake_cases)
+    records, skipped = reproduce.collect(fake_cases)
     assert [r["quantity"] for r in records] == ["x", "y", "<b>z</b>"]
     assert any("/nowhere" in s for s in skipped) and any("not_written_yet" in s for s in skipped)
 
 
 def test_json_and_html_outputs(fake_cases, tmp_path):
-    records, skipped = validation.collect(fake_cases)
-    validation.write_json(records, tmp_path / "validation.json")
+    records, skipped = reproduce.collect(fake_cases)
+    reproduce.write_json(records, tmp_path / "validation.json")
     data = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
     assert data[0] == {"case": "c", "quantity": "x", "value": 1.0004, "reference": 1.0, "tolerance": 5e-4}
     assert data[2]["value"] is None  # NaN is not valid JSON
-    page = validation.write_html(records, skipped, tmp_path / "validation.html").read_text(encoding="utf-8")
+    page = reproduce.write_html(records, skipped, tmp_path / "validation.html").read_text(encoding="utf-8")
     assert "1 / 2" in page  # one of the two toleranced quantities is within tolerance
     assert "✓" in page and "✗" in page
     assert "<b>z</b>" not in page and "&lt;b&gt;z&lt;/b&gt;" in page
@@ -50,4 +50,4 @@ def test_a_record_without_the_required_keys_is_an_error(monkeypatch):
     bad.records = lambda: [{"case": "c", "value": 1.0}]
     monkeypatch.setitem(sys.modules, "fake_bad", bad)
     with pytest.raises(ValueError, match="quantity"):
-        validation.collect(["fake_bad"])
+        reproduce.collect(["fake_bad"])

@@ -1,0 +1,1 @@
+"""Shared test data generators, one module per subsystem (``from _data.<package> import …``)."""
