@@ -21,7 +21,7 @@ def test_lookup_fills_fields_in_each_language():
 
 
 def test_unknown_key_and_language_are_clear_errors():
-    with pytest.raises(ParameterError, match="did you mean 'common.yes'"):
+    with pytest.raises(ParameterError, match=r"did you mean 'common\.yes'"):
         i18n.t("common.yse", "zh")
     with pytest.raises(ParameterError, match="lang must be 'zh' or 'en'"):
         i18n.t("common.yes", "fr")

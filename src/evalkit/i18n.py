@@ -30,7 +30,7 @@ class Message(tuple):
     key: str
     file: str
 
-    def __new__(cls, key: str, zh: str, en: str, file: str):
+    def __new__(cls, key: str, zh: str, en: str, file: str):  # noqa: D102 - documented on the class
         self = super().__new__(cls, (zh, en))
         self.key, self.file = key, file
         return self
