@@ -42,7 +42,7 @@ def test_additive_function_of_coinr_example():
     expected = np.array([1, 4, 9]) / 14
     np.testing.assert_allclose(indices["S"], expected, atol=0.02)
     np.testing.assert_allclose(indices["ST"], expected, atol=0.02)
-    assert (indices["S_q05"] < indices["S_q95"]).all() and (indices["ST_q05"] < indices["ST_q95"]).all()
+    assert (indices["S_lo"] < indices["S_hi"]).all() and (indices["ST_lo"] < indices["ST_hi"]).all()
 
 
 def test_design_layout_is_a_b_then_a_with_one_column_of_b():

@@ -92,7 +92,7 @@ def rank_intervals(result: UncertaintyResult, *, unit_names: Mapping[str, str] |
     if ax is None:
         _, ax = new_axes(figsize=(8, max(3.5, 0.36 * len(stats) + 1.5)))
     y = np.arange(len(stats))
-    ax.hlines(y, stats["q05"], stats["q95"], color=PALETTE[0], linewidth=5, alpha=0.35, label=_t("interval", lang))
+    ax.hlines(y, stats["lo"], stats["hi"], color=PALETTE[0], linewidth=5, alpha=0.35, label=_t("interval", lang))
     ax.plot(stats["median"], y, "o", color=PALETTE[0], markersize=6, label=_t("median", lang))
     ax.plot(stats["nominal"], y, "D", color=PALETTE[1], markersize=5, label=_t("nominal", lang))
     ax.set_yticks(y, _named(stats.index, unit_names), fontsize=8)
@@ -107,8 +107,9 @@ def rank_intervals(result: UncertaintyResult, *, unit_names: Mapping[str, str] |
 
 def sobol_bars(result: SensitivityResult, *, ax=None, title: str | None = None, source: str | None = None,
                illustrative: bool = False, lang: Lang = "zh"):
-    """Stacked bars per assumption: first-order index plus interactions (total − first), with the
-    bootstrap interval of the total index. Negative estimates (sampling noise) are drawn as 0.
+    """Stacked bars per assumption: first-order index plus interactions (total − first).
+
+    With the bootstrap interval of the total index. Negative estimates (sampling noise) are drawn as 0.
     """
     indices = result.indices
     first = indices["S"].clip(lower=0)
@@ -120,9 +121,9 @@ def sobol_bars(result: SensitivityResult, *, ax=None, title: str | None = None, 
     y = np.arange(len(indices))
     ax.barh(y, first, color=PALETTE[0], label=_t("first", lang))
     ax.barh(y, interactions, left=first, color=PALETTE[2], label=_t("interaction", lang))
-    if {"ST_q05", "ST_q95"} <= set(indices.columns):
-        low = (total - indices["ST_q05"].clip(lower=0)).clip(lower=0)
-        high = (indices["ST_q95"].clip(lower=0) - total).clip(lower=0)
+    if {"ST_lo", "ST_hi"} <= set(indices.columns):
+        low = (total - indices["ST_lo"].clip(lower=0)).clip(lower=0)
+        high = (indices["ST_hi"].clip(lower=0) - total).clip(lower=0)
         ax.errorbar(total, y, xerr=[low, high], fmt="none", ecolor="#333333", capsize=3, label=_t("total_ci", lang))
     ax.set_yticks(y, labels)
     ax.invert_yaxis()

@@ -185,8 +185,9 @@ def _scores_and_ranks(result: composite.CompositeResult) -> dict[str, float]:
 
 
 def records() -> list[dict]:
-    """Validation records of cases ``asem`` and ``asem_screened`` (see the module docstring); records
-    with a published value carry a ``tolerance`` of half a unit of its last digit.
+    """Validation records of cases ``asem`` and ``asem_screened`` (see the module docstring).
+
+    Records with a published value carry a ``tolerance`` of half a unit of its last digit.
     """
     nominal = build_example()
     values = _scores_and_ranks(nominal)

@@ -7,14 +7,19 @@ Each function takes a units × indicators frame of floats and returns a new one 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from evalkit._composite_meta import Hierarchy
+from evalkit.composite.hierarchy import Hierarchy
 from evalkit.errors import DataShapeError, ParameterError
 
 __all__ = [
+    "IMPUTATIONS",
+    "NORMALISATIONS",
+    "Imputation",
+    "Normalisation",
     "denominate",
     "impute",
     "kurtosis",
@@ -23,6 +28,11 @@ __all__ = [
     "skewness",
     "treat",
 ]
+
+Imputation = Literal["none", "mean", "median", "group_mean", "group_median"]
+Normalisation = Literal["minmax", "zscore", "rank", "distance_to_target", "goalposts", "none"]
+IMPUTATIONS: tuple[str, ...] = ("none", "mean", "median", "group_mean", "group_median")
+NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank", "distance_to_target", "goalposts", "none")
 
 
 def _deviations(x) -> tuple[int, np.ndarray, float]:
@@ -173,8 +183,9 @@ def _treat_column(x: np.ndarray, winmax: int, skew_thresh: float, kurt_thresh: f
 
 def treat(values: pd.DataFrame, *, winmax: int, skew_thresh: float,
           kurt_thresh: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Outlier treatment of every indicator; returns the treated values and one row of details per indicator:
-    skew and kurtosis before, points winsorised and the skew/kurtosis after winsorising, the treatment
+    """Outlier treatment of every indicator; returns the treated values and one row of details per indicator.
+
+    The details: skew and kurtosis before, points winsorised and the skew/kurtosis after winsorising, the treatment
     kept (``none``, ``winsorised``, ``log``) and the skew/kurtosis after it.
 
     Notes
@@ -205,11 +216,15 @@ def normalise(
     goalposts: Mapping[str, tuple[float, float]] | None,
     target_cap: bool,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Bring indicators onto a common scale; returns the normalised values and indicators left without
-    information (constant columns). Direction is applied first: every method sees ``x·direction``.
+    """Bring indicators onto a common scale; returns the normalised values and the constant indicators.
+
+    Constant columns are left without information (missing). Direction is applied first: every method sees
+    ``x·direction``.
 
     Notes
     -----
+    * ``none``: :math:`x \\cdot \\mathrm{direction}` — the values as they are, sign-flipped for a lower-is-better
+      indicator so that a higher score is always better (a unit worst on such an indicator gets its lowest score).
     * ``minmax``: :math:`l + (u-l)(x-\\min x)/(\\max x-\\min x)` with ``norm_range = (l, u)``.
     * ``zscore``: :math:`m + s(x-\\bar x)/\\mathrm{sd}(x)` (sd with n-1) with ``norm_zscore = (m, s)``.
     * ``rank``: ranks 1…n, highest value n, ties get the lowest rank (COINr ``n_rank``).
@@ -223,7 +238,7 @@ def normalise(
     x = values.to_numpy(dtype=float) * direction
     lo_r, hi_r = (float(v) for v in norm_range)
     if method == "none":
-        out = values.to_numpy(dtype=float)
+        out = x
     elif method == "minmax":
         mn, mx = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
         span = np.where(mx > mn, mx - mn, np.nan)

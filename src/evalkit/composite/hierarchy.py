@@ -38,14 +38,17 @@ class Hierarchy:
 
     @property
     def n_levels(self) -> int:
+        """Number of levels (1 = indicators, the last = the index)."""
         return len(self.codes)
 
     @property
     def top(self) -> str:
+        """Code of the index."""
         return self.codes[-1][0]
 
     @property
     def indicators(self) -> tuple[str, ...]:
+        """Codes of the indicators (level 1), in metadata order."""
         return self.codes[0]
 
     @property
@@ -54,9 +57,11 @@ class Hierarchy:
         return tuple(code for level in reversed(self.codes[1:]) for code in level)
 
     def level_of(self, code: str) -> int:
+        """Level of *code*."""
         return int(self.table.at[code, "level"])
 
     def children(self, code: str) -> list[str]:
+        """Codes whose parent is *code*, in metadata order."""
         return list(self.table.index[self.table["parent"] == code])
 
     @cached_property
@@ -85,6 +90,22 @@ class Hierarchy:
                     break
             out[code] = label
         return out
+
+
+def _tree_problems(table: pd.DataFrame, levels: list[int], codes: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Parents that are not one level up, and aggregates without children."""
+    problems = []
+    for lev, level_codes in zip(levels[:-1], codes[:-1]):
+        allowed = set(codes[lev])
+        for code in level_codes:
+            parent = table.at[code, "parent"]
+            if parent not in allowed:
+                problems.append(f"{code!r} (level {lev}) has parent {parent!r}, which is not a level-{lev + 1} code")
+    for lev, level_codes in zip(levels[1:], codes[1:]):
+        for code in level_codes:
+            if not (table["parent"] == code).any():
+                problems.append(f"aggregate {code!r} (level {lev}) has no children")
+    return problems
 
 
 def parse_meta(meta: pd.DataFrame) -> Hierarchy:
@@ -138,17 +159,7 @@ def parse_meta(meta: pd.DataFrame) -> Hierarchy:
         raise DataShapeError(
             f"meta must have exactly one code at the top level {levels[-1]} (the index); found {list(codes[-1])}"
         )
-    problems = []
-    for lev, level_codes in zip(levels[:-1], codes[:-1]):
-        allowed = set(codes[lev])
-        for code in level_codes:
-            parent = table.at[code, "parent"]
-            if parent not in allowed:
-                problems.append(f"{code!r} (level {lev}) has parent {parent!r}, which is not a level-{lev + 1} code")
-    for lev, level_codes in zip(levels[1:], codes[1:]):
-        for code in level_codes:
-            if not (table["parent"] == code).any():
-                problems.append(f"aggregate {code!r} (level {lev}) has no children")
+    problems = _tree_problems(table, levels, codes)
     if problems:
         raise DataShapeError("meta does not describe a single tree: " + "; ".join(problems))
     return Hierarchy(table=table, codes=codes)

@@ -6,17 +6,37 @@ membership matrix, so D draws cost a few matrix products rather than D pandas pi
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 from scipy.stats import rankdata
 
-from evalkit._composite_meta import Hierarchy
-from evalkit.errors import DataShapeError
+from evalkit._shared.checks import check_choice
+from evalkit.composite.hierarchy import Hierarchy
+from evalkit.errors import DataShapeError, ParameterError
 
-__all__ = ["AGGREGATIONS", "aggregate_all", "aggregate_level", "rank_descending"]
+__all__ = ["AGGREGATIONS", "Aggregation", "ZeroPolicy", "aggregate_all", "aggregate_level", "level_methods",
+           "rank_descending"]
 
-AGGREGATIONS = ("arithmetic", "geometric", "harmonic")
+Aggregation = Literal["arithmetic", "geometric", "harmonic"]
+ZeroPolicy = Literal["error", "zero"]
+AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric", "harmonic")
+
+
+def level_methods(hierarchy: Hierarchy, aggregation) -> list[str]:
+    """Aggregation method of each level step (level l → l + 1), from a name or {produced level: name}."""
+    n = hierarchy.n_levels
+    if isinstance(aggregation, Mapping):
+        unknown = [k for k in aggregation if k not in range(2, n + 1)]
+        if unknown:
+            raise ParameterError(f"aggregation keys are the levels produced, 2…{n}; got {unknown}")
+        methods = [aggregation.get(level, "arithmetic") for level in range(2, n + 1)]
+    else:
+        methods = [aggregation] * (n - 1)
+    for m in methods:
+        check_choice("aggregation", m, AGGREGATIONS)
+    return methods
 
 
 def _weighted_sum(values: np.ndarray, wm: np.ndarray) -> np.ndarray:

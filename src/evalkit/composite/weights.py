@@ -1,15 +1,25 @@
 """Weights for :mod:`evalkit.composite`: AHP from a pairwise matrix, entropy, PCA, effective weights."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from evalkit._composite_meta import Hierarchy
+from evalkit import i18n
+from evalkit._shared.checks import check_choice
+from evalkit._shared.display import ResultDisplay, Summary
+from evalkit.composite.aggregate import aggregate_level
+from evalkit.composite.hierarchy import Hierarchy
 from evalkit.errors import DataShapeError, ParameterError
 
-__all__ = ["SAATY_RANDOM_INDEX", "AHPResult", "ahp_weights", "entropy_weights", "pca_weights", "weight_table"]
+__all__ = ["SAATY_RANDOM_INDEX", "WEIGHTINGS", "AHPResult", "Weighting", "ahp_weights", "assign_weights",
+           "entropy_weights", "pca_weights", "weight_table"]
+
+Weighting = Literal["given", "equal", "entropy", "pca", "ahp"]
+WEIGHTINGS: tuple[str, ...] = ("given", "equal", "entropy", "pca", "ahp")
 
 # Saaty's random consistency index RI(n) for n = 1…10 (Saaty 1980, as tabulated in
 # ../shared/research/methods_reference.md §1); n = 1, 2 are always consistent.
@@ -18,7 +28,7 @@ CONSISTENCY_LIMIT = 0.10
 
 
 @dataclass(frozen=True, eq=False)
-class AHPResult:
+class AHPResult(ResultDisplay):
     """Weights from an AHP pairwise-comparison matrix and Saaty's consistency check."""
 
     weights: pd.Series
@@ -32,11 +42,13 @@ class AHPResult:
         """Saaty's acceptance rule, ``CR < 0.10``."""
         return self.consistency_ratio < CONSISTENCY_LIMIT
 
-    def _repr_html_(self) -> str:
-        verdict = "acceptable" if self.consistent else "NOT acceptable (revise the judgements)"
-        return (f"<p><b>AHP weights</b> — λmax = {self.lambda_max:.4f}, CI = {self.consistency_index:.4f}, "
-                f"CR = {self.consistency_ratio:.4f} ({verdict})</p>"
-                + self.weights.to_frame("weight").to_html(float_format="{:.4f}".format))
+    def _summary(self, lang: str = "zh") -> Summary:
+        verdict = i18n.t("composite.ahp.consistent" if self.consistent else "composite.ahp.inconsistent", lang)
+        line = i18n.t("composite.ahp.line", lang, lambda_max=f"{self.lambda_max:.4f}",
+                      ci=f"{self.consistency_index:.4f}", cr=f"{self.consistency_ratio:.4f}", verdict=verdict)
+        frame = self.weights.to_frame(i18n.t("composite.weights.weight", lang))
+        return Summary(title=i18n.t("composite.ahp.title", lang), lines=[line], frames={"": frame}, index=True,
+                       float_format="{:.4f}".format)
 
 
 def ahp_weights(matrix: pd.DataFrame | np.ndarray) -> AHPResult:
@@ -177,3 +189,77 @@ def weight_table(hierarchy: Hierarchy, weights: pd.Series) -> pd.DataFrame:
             up = parent[up]
     return pd.DataFrame({"level": table.loc[rows, "level"].astype(int), "parent": parent,
                          "weight": w, "share": share, "effective": effective}).rename_axis("code")
+
+
+def ahp_group(hierarchy: Hierarchy, parent: str, matrix) -> pd.Series:
+    """AHP weights of the children of *parent* from its pairwise *matrix*; refuses CR ≥ 0.10."""
+    kids = hierarchy.children(parent)
+    if not isinstance(matrix, pd.DataFrame):
+        raise ParameterError(f"ahp[{parent!r}] must be a DataFrame whose index and columns name the children {kids}")
+    result = ahp_weights(matrix)
+    if sorted(map(str, result.weights.index)) != sorted(kids):
+        raise ParameterError(f"ahp[{parent!r}] compares {list(result.weights.index)}; "
+                             f"the children of {parent!r} are {kids}")
+    if not result.consistent:
+        raise ParameterError(
+            f"ahp[{parent!r}] is inconsistent: CR = {result.consistency_ratio:.3f} ≥ 0.10 (Saaty); revise the "
+            "pairwise judgements (evalkit.composite.ahp_weights shows λmax and CR)"
+        )
+    return result.weights.rename(index=str)
+
+
+def _given_weights(hierarchy: Hierarchy, weights, weight_levels, ahp) -> tuple[pd.Series, str, set[int]]:
+    """Meta weights with a mapping, AHP or equal weights applied; the method name; the levels it covers."""
+    table = hierarchy.table
+    used = table["weight"].astype(float).copy()
+    levels = range(1, hierarchy.n_levels)
+    if isinstance(weights, Mapping):
+        unknown = sorted(set(map(str, weights)) - set(table.index))
+        if unknown:
+            raise ParameterError(f"weights for unknown codes {unknown}; codes are those of meta")
+        used.update(pd.Series({str(k): float(v) for k, v in weights.items()}))
+        method = "given"
+    else:
+        check_choice("weights", weights, WEIGHTINGS)
+        method = weights
+    chosen = set(levels if weight_levels is None else weight_levels)
+    if not chosen <= set(levels):
+        raise ParameterError(f"weight_levels must be among {list(levels)} (levels below the index), "
+                             f"got {sorted(chosen)}")
+    if method == "ahp":
+        if not ahp:
+            raise ParameterError("weights='ahp' needs ahp={parent code: pairwise DataFrame of its children}")
+        unknown = sorted(set(ahp) - set(hierarchy.aggregates))
+        if unknown:
+            raise ParameterError(f"ahp keys must be aggregate codes; {unknown} are not")
+        for parent, matrix in ahp.items():
+            used.update(ahp_group(hierarchy, parent, matrix))
+    if method == "equal":
+        used[[c for lev in chosen for c in hierarchy.codes[lev - 1]]] = 1.0
+    return used, method, chosen
+
+
+def assign_weights(hierarchy: Hierarchy, normalised: pd.DataFrame, *, weights, weight_levels: Sequence[int] | None,
+                   ahp, methods: list[str], zeros: str) -> tuple[pd.Series, list[np.ndarray], str, list[int]]:
+    """Weights of every non-top code and the scores of each aggregate level (U × n_level).
+
+    Data-driven weights (entropy, PCA) of level *l* are computed within each parent group from the
+    level-*l* scores, so levels are weighted and aggregated bottom-up. Returns the weights, the scores of
+    levels 2 … L, the weighting method and the levels it was applied to.
+    """
+    used, method, chosen = _given_weights(hierarchy, weights, weight_levels, ahp)
+    current = normalised.to_numpy(dtype=float)
+    level_scores = []
+    for level in range(1, hierarchy.n_levels):
+        codes = hierarchy.codes[level - 1]
+        if method in ("entropy", "pca") and level in chosen:
+            frame = pd.DataFrame(current, index=normalised.index, columns=codes)
+            for parent in hierarchy.codes[level]:
+                kids = hierarchy.children(parent)
+                group = frame[kids]
+                rule = entropy_weights(group) if method == "entropy" else pca_weights(group, squared=True)
+                used[kids] = rule.to_numpy()
+        current = aggregate_level(current, used[list(codes)].to_numpy()[None, :], hierarchy.membership(level),
+                                  methods[level - 1], zeros, codes=codes)[0]
+        level_scores.append(current)
+    return used.drop(hierarchy.top), level_scores, method, sorted(chosen)
