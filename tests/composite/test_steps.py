@@ -4,6 +4,7 @@ Published values: COINr's Outlier Treatment article (``bluefoxr/COINr`` articles
 cb1fa25c65ecd09bf92ba7c1a980a96ba1556e8f) for the skewness/kurtosis estimators and winsorisation.
 """
 import numpy as np
+import pandas as pd
 from _data.composite import VECTOR, single, toy
 
 from evalkit import composite as c
@@ -65,3 +66,15 @@ def test_denominate_screen_and_impute():
     assert grouped.at["C", "x2"] == 30  # group h: D only
     overall = c.build(data, meta, impute="median", normalise="none").datasets["imputed"]
     assert overall.at["A", "x1"] == 3 and overall.at["A", "x2"] == 25
+
+
+def test_normalise_none_applies_the_direction():
+    # issue 15, finding 4: with normalise="none" a unit worst on a lower-is-better indicator ranked first
+    data = pd.DataFrame({"uCode": ["A", "B", "C"], "good": [5.0, 5.0, 5.0], "bad": [10.0, 1.0, 2.0]})
+    meta = pd.DataFrame({"code": ["good", "bad", "I"], "level": [1, 1, 2], "parent": ["I", "I", None],
+                         "direction": [1, -1, 1]})
+    result = c.build(data, meta, normalise="none")
+    assert result.normalised["bad"].tolist() == [-10.0, -1.0, -2.0]  # x · direction
+    assert result.normalised["good"].tolist() == [5.0, 5.0, 5.0]
+    assert result.ranks["I"].tolist() == [3, 1, 2]  # A has the most of the bad thing: last, not first
+    np.testing.assert_allclose(result.scores["I"], [(5 - 10) / 2, (5 - 1) / 2, (5 - 2) / 2])

@@ -27,6 +27,7 @@ CASE_MODULES = [
     "evalkit.reproduce.targets_progress",
     "evalkit.reproduce.asem",
     "evalkit.reproduce.ishigami",
+    "evalkit.reproduce.sobol_vs_salib",
     "evalkit.reproduce.mpdta",
     "evalkit.reproduce.sicily",
     "evalkit.reproduce.basque",
