@@ -101,9 +101,15 @@ def _run_normalise(state: _State, s: Mapping[str, object]) -> StepRecord:
     messages = [("composite.summary.normalise", {"method": s["normalise"]})]
     if flat:
         messages.append(("composite.summary.normalise_flat", {"codes": flat}))
-    return StepRecord("normalise", {"method": s["normalise"], "norm_range": s["norm_range"],
-                                    "norm_zscore": s["norm_zscore"], "target_cap": s["target_cap"]},
-                      tuple(messages))
+    method = s["normalise"]
+    params = {"method": method}
+    if method in ("minmax", "distance_to_target", "goalposts"):
+        params["norm_range"] = s["norm_range"]
+    if method == "zscore":
+        params["norm_zscore"] = s["norm_zscore"]
+    if method == "distance_to_target":
+        params["target_cap"] = s["target_cap"]
+    return StepRecord("normalise", params, tuple(messages))
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,17 @@ def _value_text(value: object, lang: str) -> str:
     return str(value)
 
 
+#: settings kept in the record but not shown in the log table (the unit column is a name from the user's file)
+_NOT_SHOWN = {"unit"}
+
+
+def _setting_text(name: str, value: object, lang: str) -> str:
+    if name == "norm_zscore":
+        mean, sd = value
+        return i18n.t("composite.value.mean_sd", lang, mean=f"{mean:g}", sd=f"{sd:g}")
+    return _value_text(value, lang)
+
+
 def _word(value: object, lang: str) -> str:
     key = f"composite.value.{value}"
     return i18n.t(key, lang) if isinstance(value, str) and i18n.has(key) else str(value)
@@ -91,8 +102,8 @@ class StepRecord:
         check_lang(lang)
         sep = "；" if lang == "zh" else "; "
         colon = "：" if lang == "zh" else ": "
-        return sep.join(f"{i18n.t(f'composite.setting.{k}', lang)}{colon}{_value_text(v, lang)}"
-                        for k, v in self.params.items() if v is not None)
+        return sep.join(f"{i18n.t(f'composite.setting.{k}', lang)}{colon}{_setting_text(k, v, lang)}"
+                        for k, v in self.params.items() if v is not None and k not in _NOT_SHOWN)
 
     @property
     def summary(self) -> str:
@@ -200,6 +211,7 @@ class CompositeResult(ResultDisplay):
         out.insert(0, i18n.t("composite.ranking.rank", lang), self.ranks[h.top])
         if names is not None:
             out.insert(1, name_label or i18n.t("composite.ranking.name", lang), [names.get(u, u) for u in out.index])
+        out = out.rename_axis(i18n.t("composite.ranking.code", lang))
         return out.sort_values(i18n.t("composite.ranking.rank", lang), kind="stable")
 
     def table(self, *, level: int | None = None, lang: str = "en",
