@@ -61,6 +61,8 @@ def test_two_level_hierarchy_and_html():
     assert c.remove_elements(result).level == 1
     with pytest.warns(PendingDeprecationWarning, match="ranking"):
         assert result.table().columns.tolist() == ["rank", "I"]
+    with pytest.warns(PendingDeprecationWarning):  # the old headers, whatever the language
+        assert result.table(lang="zh", names={"u0": "甲"}).columns.tolist() == ["rank", "name", "I"]
     assert result.ranking().columns.tolist() == ["名次", "I"]
     assert "综合指数" in result._repr_html_()
     assert "逐一剔除第 1 层" in c.remove_elements(result)._repr_html_()

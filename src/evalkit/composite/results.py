@@ -222,7 +222,9 @@ class CompositeResult(ResultDisplay):
         """
         warnings.warn("CompositeResult.table() is renamed ranking(); table() will be removed",
                       PendingDeprecationWarning, stacklevel=2)
-        return self.ranking(level=level, lang=lang, names=names)
+        out = self.ranking(level=level, lang=lang, names=names)
+        old = {i18n.t("composite.ranking.rank", lang): "rank", i18n.t("composite.ranking.name", lang): "name"}
+        return out.rename(columns=old).rename_axis(self.scores.index.name)
 
     def weights_at(self, level: int = 2, *, lang: str = "zh") -> pd.DataFrame:
         """Weights of the codes of one level: as used, share within the parent, effective weight in the index.

@@ -12,8 +12,9 @@ a = 7, b = 0.1 (Ishigami & Homma 1990), has closed-form variance components (e.g
 so S = (0.3139, 0.4424, 0) and ST = (0.5576, 0.4424, 0.2437) to 4 d.p. (the values quoted in
 ``../shared/research/methods_reference.md`` §1, check 1D). The references of the records are these
 closed-form values; the estimates use :func:`evalkit.composite.saltelli_design` and
-:func:`evalkit.composite.sobol_indices` (COINr's estimators: Saltelli 2010 first order, Jansen total)
-with N = 200 000 base samples (1 000 000 function evaluations).
+:func:`evalkit.composite.sobol_indices` (COINr's estimators: Saltelli 2010 first order on centred outputs, as
+SALib, and Jansen total) with N = 200 000 base samples (1 000 000 function evaluations). The same estimators are
+compared with SALib on one design in case ``sobol_vs_salib``.
 """
 from __future__ import annotations
 
