@@ -123,11 +123,12 @@ def test_city_assessment_preset_is_the_notebook_recipe():
 
 
 def test_top_bottom_keeps_both_ends_with_a_gap_row():
-    frame = pd.DataFrame({"名次": pd.array(range(1, 31), dtype="Int64"), "得分": np.linspace(90, 10, 30)},
-                         index=[f"u{k}" for k in range(30)])
+    frame = pd.DataFrame({"名次": pd.array(range(1, 31), dtype="Int64"), "城市": [f"市{k}" for k in range(30)],
+                          "得分": np.linspace(90, 10, 30)}, index=[f"u{k}" for k in range(30)])
     short = c.top_bottom(frame, 5)
     assert short.index.tolist() == ["u0", "u1", "u2", "u3", "u4", "⋯", "u25", "u26", "u27", "u28", "u29"]
-    assert short.loc["⋯"].isna().all() and str(short["名次"].dtype) == "Int64"
+    assert short.loc["⋯", ["名次", "得分"]].isna().all() and short.at["⋯", "城市"] == "⋯"
+    assert str(short["名次"].dtype) == "Int64" and short["城市"].tolist()[-1] == "市29"
     assert c.top_bottom(frame.head(11), 5) is not None and len(c.top_bottom(frame.head(11), 5)) == 11
     with pytest.raises(ParameterError, match="positive"):
         c.top_bottom(frame, 0)

@@ -117,13 +117,16 @@ def top_bottom(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     The whole table comes back when it has at most ``2n + 1`` rows.
 
     For pages and print: a ranking of 100 units is read at its two ends; export the full table (e.g. to Excel)
-    beside it. The gap row has missing values and the index label ``⋯``.
+    beside it. The gap row has the index label ``⋯``, ``⋯`` in text columns and missing numbers.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ParameterError(f"n must be a positive integer (rows kept at each end), got {n!r}")
     if len(frame) <= 2 * n + 1:
         return frame
     gap = frame.iloc[:0].reindex(pd.Index([_GAP], name=frame.index.name))
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
+            gap[column] = _GAP  # text columns (names) show the gap when the index is hidden
     return pd.concat([frame.head(n), gap, frame.tail(n)])
 
 
