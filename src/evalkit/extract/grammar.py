@@ -1,0 +1,252 @@
+"""The grammar of a figure: number, magnitude, measure word; ranges, lists, signs, ordinals and fractions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+
+from evalkit import units
+from evalkit.extract.numerals import (
+    _CN_CHARS,
+    _CN_DIGITS,
+    _CN_MAGNITUDE_ONLY,
+    _Unit,
+    _units,
+    parse_chinese_numeral,
+)
+
+__all__: list[str] = []
+
+
+_SP = r"[ \t]*"
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN = f"[{_CN_CHARS}]+(?:点[{_CN_DIGITS}]+)?"
+_RATE_SEP = "[·.・•‧∙⋅/]"
+
+
+def _unit_pattern(surface: str) -> str:
+    """Regex for a unit surface; rate units accept the spellings reports use (元/人.月, 元/(人·月), 元/人月)."""
+    if "/" not in surface:
+        return re.escape(surface)
+    numerator, denominator = surface.split("/", 1)
+    parts = [re.escape(p) for p in denominator.split("·")]
+    return re.escape(numerator) + rf"{_SP}/{_SP}\(?" + f"{_RATE_SEP}?".join(parts) + r"\)?"
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    figure: re.Pattern
+    plain_units: dict[str, _Unit]
+    ordinal_units: dict[str, _Unit]
+    rate_prefix: re.Pattern
+    rate_unit: dict[str, _Unit]
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> _Grammar:
+    rows = sorted(_units(), key=lambda u: -len(u.surface))
+    plain = [u for u in rows if u.dimension != "ordinal"]
+    ordinal = [u for u in rows if u.ordinal]
+    plain_alt = "|".join(_unit_pattern(u.surface) for u in plain)
+    ordinal_alt = "|".join(re.escape(u.surface) for u in ordinal)
+    magnitudes = "|".join(units.MAGNITUDES)  # longest first, so 万亿 wins over 万
+    figure = re.compile(
+        rf"(?P<ord>第{_SP}(?P<ord_num>{_ARABIC}|{_CN}){_SP}(?P<ord_unit>{ordinal_alt}))"
+        rf"|(?P<frac>百分之|千分之){_SP}(?P<frac_num>{_ARABIC}|{_CN})"
+        rf"|(?P<num>{_ARABIC}|{_CN}){_SP}(?P<apx1>余|多)?{_SP}"
+        rf"(?:(?P<unit_a>{plain_alt})|(?P<mag>{magnitudes}){_SP}(?P<apx2>余|多)?{_SP}(?P<unit_b>{plain_alt})?)?"
+    )
+    rate_rows = [u for u in rows if u.rate_prefixes]
+    prefixes = sorted({p for u in rate_rows for p in u.rate_prefixes}, key=lambda p: -len(p))
+    return _Grammar(
+        figure=figure,
+        plain_units={u.surface: u for u in plain},
+        ordinal_units={u.surface: u for u in ordinal},
+        rate_prefix=re.compile("|".join(map(re.escape, prefixes))),
+        rate_unit={p: u for u in rate_rows for p in u.rate_prefixes},
+    )
+
+
+_RATE_SPELLING = re.compile(rf"[ \t()]|{_RATE_SEP}")
+
+
+def _lookup_unit(written: str, table: dict[str, _Unit]) -> _Unit:
+    if written in table:
+        return table[written]
+    # 元/(人.月) → 元/人·月: the table holds one spelling per rate unit.
+    numerator, _, denominator = written.partition("/")
+    key = numerator.strip() + "/" + "·".join(p for p in _RATE_SPELLING.split(denominator) if p)
+    if key in table:
+        return table[key]
+    return next(u for s, u in table.items() if "/" in s and s.replace("·", "") == key.replace("·", ""))
+
+
+_APPROX_BEFORE = ("不低于", "不高于", "不少于", "不超过", "将近", "接近", "大约", "超过", "不足", "不到", "多达",
+                  "约", "近", "逾", "超")
+_APPROX_AFTER = ("左右", "以上", "以下", "上下")
+_VAGUE_BEFORE = frozenset("数几若好")
+_MAGNITUDE_APPROX = frozenset("近上约超逾")  # 近千人, 上万户: a bare 千/万 that is a (rough) figure
+# Characters that make a following 一 part of a word (统一, 唯一, 之一), not a count.
+_WORD_BEFORE_ONE = frozenset("统唯同单划专整归合逐任某之其万千")
+_NAME_OPEN = frozenset("“\"「『《‘'")
+_RANGE_LINKS = frozenset({"-", "~", "至", "到"})
+_LIST_LINKS = frozenset({"、", "和", "及", "与", "或"})
+
+
+@dataclass
+class _Raw:
+    """One number found in the text, before units are shared across ranges and lists."""
+
+    start: int
+    end: int
+    mantissa: Decimal
+    magnitude: Decimal = Decimal(1)
+    unit: _Unit | None = None
+    approx: bool = False
+    ordinal: bool = False
+    written_magnitude: bool = False
+    arabic: bool = True
+    high: Decimal | None = None
+    decimals: int = 0
+
+
+def _decimals(number: str) -> int:
+    if "点" in number:
+        return len(number.split("点", 1)[1])
+    return len(number.split(".", 1)[1]) if "." in number else 0
+
+
+def _parse_number(number: str) -> Decimal | None:
+    if number[0].isdigit():
+        return units.parse_decimal(number)
+    return parse_chinese_numeral(number)
+
+
+def _scan(norm: str) -> list[_Raw]:
+    """Every number with what follows it, minus the ones the guards rule out."""
+    grammar = _grammar()
+    found: list[_Raw] = []
+    for m in grammar.figure.finditer(norm):
+        start = m.start()
+        before = norm[start - 1] if start else ""
+        if before and before.isascii() and (before.isalnum() or before in "._"):
+            continue  # part of an identifier or a version number (G20, v2.3)
+        if m.group("ord"):
+            raw = _ordinal(m, norm, grammar)
+        elif m.group("frac"):
+            raw = _fraction(m, norm)
+        else:
+            raw = _amount(m, norm, grammar, before)
+        if raw is not None:
+            found.append(raw)
+    return found
+
+
+def _blocked(unit: _Unit, norm: str, end: int) -> bool:
+    return any(norm.startswith(word, end) for word in unit.not_followed_by)
+
+
+def _ordinal(m: re.Match, norm: str, grammar: _Grammar) -> _Raw | None:
+    unit = grammar.ordinal_units[m.group("ord_unit")]
+    value = _parse_number(m.group("ord_num"))
+    if value is None or _blocked(unit, norm, m.end()):
+        return None
+    return _Raw(m.start(), m.end(), value, unit=unit, ordinal=True)
+
+
+def _fraction(m: re.Match, norm: str) -> _Raw | None:
+    number = m.group("frac_num")
+    value = _parse_number(number)
+    if value is None:
+        return None
+    unit = _grammar().plain_units["%" if m.group("frac") == "百分之" else "‰"]
+    return _Raw(m.start(), m.end(), value, unit=unit, approx=_approx_around(norm, m.start(), m.end()),
+                arabic=number[0].isdigit(), decimals=_decimals(number))
+
+
+def _approx_around(norm: str, start: int, end: int) -> bool:
+    head = norm[max(0, start - 3):start]
+    return head.endswith(_APPROX_BEFORE) or norm.startswith(_APPROX_AFTER, end)
+
+
+def _amount(m: re.Match, norm: str, grammar: _Grammar, before: str) -> _Raw | None:
+    number = m.group("num")
+    arabic = number[0].isdigit()
+    start = m.start()
+    if before == "每":
+        return None  # 每万人, 每100名: the denominator of a rate
+    if not arabic:
+        if before in _NAME_OPEN or before in _VAGUE_BEFORE or before == "第":
+            return None  # “两项补贴”, 数十个, 第一书记
+        if number == "一" and before in _WORD_BEFORE_ONE:
+            return None
+        if _CN_MAGNITUDE_ONLY.fullmatch(number) and before not in _MAGNITUDE_APPROX:
+            return None  # 千家万户 is an idiom; 近千人 is a figure
+    value = _parse_number(number)
+    if value is None:
+        return None
+    written = m.group("unit_a") or m.group("unit_b")
+    unit = None
+    if written:
+        unit = _lookup_unit(written.replace(" ", ""), grammar.plain_units)
+        if _blocked(unit, norm, m.end()):
+            return None  # 6个月, 3家庭: a duration or a word, not a measure word
+        if not arabic and number == "一" and norm.startswith("一", m.end()):
+            return None  # 一户一档, 一人一策
+    magnitude = units.MAGNITUDES[m.group("mag")] if m.group("mag") else Decimal(1)
+    end = max(m.end(g) for g in ("num", "apx1", "mag", "apx2", "unit_a", "unit_b") if m.group(g))
+    approx = bool(m.group("apx1") or m.group("apx2")) or _approx_around(norm, start, end)
+    if not arabic and _CN_MAGNITUDE_ONLY.fullmatch(number):
+        approx = True
+    return _Raw(start, end, value, magnitude=magnitude, unit=unit, approx=approx,
+                written_magnitude=bool(m.group("mag")), arabic=arabic, decimals=_decimals(number))
+
+
+def _link(norm: str, left: _Raw, right: _Raw) -> str:
+    return norm[left.end:right.start].strip(" \t")
+
+
+def _share_units(norm: str, raws: list[_Raw]) -> list[_Raw]:
+    """Ranges and lists: 10-15%, 3至5万人, 8、13个 — the unit (and magnitude) written last applies to all."""
+    out: list[_Raw] = []
+    for raw in reversed(raws):
+        nxt = out[-1] if out else None
+        link = _link(norm, raw, nxt) if nxt is not None else None
+        shares = (nxt is not None and nxt.unit is not None and not nxt.ordinal and not raw.ordinal
+                  and (raw.unit is None or raw.unit.unit == nxt.unit.unit))
+        if shares and link in _RANGE_LINKS and nxt.high is None and not _from_before(norm, raw.start):
+            low = _inherit(raw, nxt)
+            if low.mantissa * low.magnitude <= nxt.mantissa * nxt.magnitude:
+                out[-1] = replace(nxt, start=low.start, mantissa=low.mantissa, magnitude=low.magnitude,
+                                  high=nxt.mantissa * nxt.magnitude, approx=low.approx or nxt.approx)
+                continue
+        if shares and link in _LIST_LINKS and raw.unit is None:
+            out.append(_inherit(raw, nxt))
+            continue
+        if nxt is not None and link == "-" and raw.unit is None:
+            continue  # the lower end of a range whose ends disagree (2019-2020): not a figure
+        out.append(raw)
+    out.reverse()
+    return [_signed(norm, r) for r in out if r.unit is not None or (r.written_magnitude and r.arabic)]
+
+
+def _inherit(raw: _Raw, nxt: _Raw) -> _Raw:
+    magnitude = raw.magnitude if raw.written_magnitude else nxt.magnitude
+    return replace(raw, unit=nxt.unit, magnitude=magnitude, written_magnitude=True)
+
+
+_FROM_BEFORE = re.compile(r"[从由][^,;:。、]{0,6}$")
+
+
+def _from_before(norm: str, start: int) -> bool:
+    """Whether 从/由 opens the phrase before *start* (从450元到500元 is old → new, not a range)."""
+    return _FROM_BEFORE.search(norm[max(0, start - 8):start]) is not None
+
+
+def _signed(norm: str, raw: _Raw) -> _Raw:
+    if raw.start and norm[raw.start - 1] == "-" and raw.high is None:
+        before = norm[raw.start - 2] if raw.start >= 2 else ""
+        if not (before.isascii() and before.isalnum()) and before not in ("%", *_CN_CHARS):
+            return replace(raw, start=raw.start - 1, mantissa=-raw.mantissa)
+    return raw
