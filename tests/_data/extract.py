@@ -1,13 +1,16 @@
 """Shared test data for evalkit.extract: the folder of test texts and a one-figure helper."""
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from evalkit.extract import extract_figures
 
-__all__ = ["DATA", "one"]
+__all__ = ["CORPUS", "DATA", "HELD_OUT", "Score", "gold_rows", "locate", "one", "score"]
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "extract"
 
@@ -17,3 +20,84 @@ def one(text: str, **kwargs) -> pd.Series:
     figures = extract_figures(text, **kwargs)
     assert len(figures) == 1, figures[["surface", "value", "unit"]]
     return figures.iloc[0]
+
+
+#: The public texts of the corpus by genre (tests/data/extract/README.md gives their sources).
+CORPUS = {
+    "bulletin_national_2020.txt": "national statistical bulletin",
+    "bulletin_services_2013.txt": "national bulletin with a table",
+    "monthly_beijing_2022_03.txt": "monthly statistics table",
+    "plan_targets.txt": "plan targets",
+    "summary_city_2018.txt": "city work summary",
+    "gazetteer_county_2005.txt": "county gazetteer (relief)",
+    "gazetteer_guangchang.txt": "county gazetteer (relief), held out",
+    "research_taizhou.txt": "research report (elderly care), held out",
+}
+#: Texts annotated before any tuning and measured once: the figures that count.
+HELD_OUT = ("gazetteer_guangchang.txt", "research_taizhou.txt")
+
+
+@dataclass(frozen=True)
+class Score:
+    """Figures matched, predicted and annotated in one text."""
+
+    matched: int
+    predicted: int
+    gold: int
+    missed: tuple[str, ...]
+    extra: tuple[str, ...]
+
+    @property
+    def precision(self) -> float:
+        """Matched / predicted (1.0 when nothing is predicted)."""
+        return self.matched / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Matched / annotated."""
+        return self.matched / self.gold if self.gold else 1.0
+
+
+def gold_rows(name: str) -> list[dict]:
+    """The hand-annotated figures of corpus text *name*, in text order."""
+    with (DATA / "corpus_expected.csv").open(encoding="utf-8") as fh:
+        return [row for row in csv.DictReader(fh) if row["file"] == name]
+
+
+def locate(text: str, rows: list[dict]) -> list[tuple[int, int]]:
+    """Spans of the gold surfaces, each searched after the previous one (the annotation is in text order)."""
+    spans, cursor = [], 0
+    for row in rows:
+        start = text.find(row["surface"], cursor)
+        assert start >= 0, f"{row['file']}: gold surface {row['surface']!r} not found after offset {cursor}"
+        spans.append((start, start + len(row["surface"])))
+        cursor = start + 1
+    return spans
+
+
+def score(name: str, *, with_unit: bool = True) -> Score:
+    """Precision and recall of ``extract_figures`` on corpus text *name*.
+
+    A prediction matches a gold figure when their spans overlap and the values are equal (relative tolerance
+    1e-6) and, with *with_unit*, the units are equal; matching is one-to-one and greedy in text order (the rule of
+    tests/reference/test_seed_gold.py, with spans located in the text instead of sentence numbers).
+    """
+    text = (DATA / name).read_text(encoding="utf-8")
+    rows = gold_rows(name)
+    spans = locate(text, rows)
+    figures = list(extract_figures(text).itertuples(index=False))
+    used: set[int] = set()
+    missed = []
+    for row, (start, end) in zip(rows, spans, strict=True):
+        value = Decimal(row["value"])
+        for k, figure in enumerate(figures):
+            if k in used or figure.end <= start or figure.start >= end:
+                continue
+            if abs(figure.value - value) <= abs(value) * Decimal("1e-6") and (
+                    not with_unit or figure.unit == row["unit"]):
+                used.add(k)
+                break
+        else:
+            missed.append(f"{row['surface']}={row['value']} {row['unit']}")
+    extra = tuple(f"{f.surface}={f.value} {f.unit}" for k, f in enumerate(figures) if k not in used)
+    return Score(len(used), len(figures), len(rows), tuple(missed), extra)
