@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from evalkit.errors import ParameterError
 from evalkit.extract import (
     FIGURE_COLUMNS,
+    Kind,
     extract_figures,
     unit_table,
 )
@@ -24,7 +25,7 @@ from evalkit.extract import (
 
 def test_percentage_points_are_not_percent():
     figure = one("城市低保对象占比下降0.5个百分点。")
-    assert (figure["unit"], figure["dimension"], figure["kind"]) == ("个百分点", "percentage_points", "change")
+    assert (figure["unit"], figure["dimension"], figure["kind"]) == ("个百分点", "percentage_points", "change_points")
 
 
 def test_range_keeps_both_ends():
@@ -48,9 +49,9 @@ def test_approximate_forms(text, approx):
     assert bool(one(text)["approx"]) is approx
 
 
-def test_multiple_and_ratio():
+def test_multiple_and_share():
     figure = one("特困供养标准达到低保标准的1.5倍。")
-    assert (figure["value"], figure["unit"], figure["kind"]) == (Decimal("1.5"), "倍", "ratio")
+    assert (figure["value"], figure["unit"], figure["kind"]) == (Decimal("1.5"), "倍", "multiple")
 
 
 @pytest.mark.parametrize("text, value, unit", [
@@ -95,7 +96,7 @@ def test_chained_counts_share_the_last_noun():
 @pytest.mark.parametrize("text, kind", [
     ("低保标准提高6%。", "change"), ("比上年增加120个。", "change"), ("养老床位达到5000张。", "level"),
     ("力争到2025年护理型床位占比达到55%。", "target"), ("完成新建20家的目标。", "target"),
-    ("组建率达到100%。", "ratio"), ("实施第五批试点。", "ordinal"),
+    ("组建率达到100%。", "share"), ("实施第五批试点。", "ordinal"),
 ])
 def test_kinds(text, kind):
     assert one(text)["kind"] == kind
@@ -201,7 +202,7 @@ def test_any_text_extracts_without_crashing(text):
     for row in figures.itertuples():
         assert text[row.start:row.end] == row.surface
         assert isinstance(row.value, Decimal) and row.value.is_finite()
-        assert row.kind in ("level", "change", "target", "ratio", "ordinal")
+        assert row.kind in Kind.__args__
     assert figures["start"].is_monotonic_increasing
 
 

@@ -15,7 +15,7 @@ Status = Literal["agree", "discrepancy", "no_panel_value", "no_match"]
 #: Columns of the table :func:`~evalkit.extract.extract_figures` returns, in order.
 FIGURE_COLUMNS = (
     "sentence_index", "start", "end", "surface", "value", "unit", "dimension", "subject", "kind",
-    "as_of", "approx", "low", "high", "role", "resolution",
+    "as_of", "approx", "at_least", "at_most", "bound", "low", "high", "role", "resolution",
 )
 
 #: Columns of :attr:`Reconciliation.table`, in order.

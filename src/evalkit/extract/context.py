@@ -9,6 +9,7 @@ from itertools import pairwise
 
 from evalkit.errors import ParameterError
 from evalkit.extract.grammar import _APPROX_AFTER, _LIST_LINKS, _from_before, _grammar, _Raw
+from evalkit.extract.lexicon import _lexicon
 from evalkit.extract.numerals import _tidy, parse_chinese_numeral
 
 __all__: list[str] = []
@@ -45,9 +46,11 @@ _AS_OF = re.compile(
     r"截[至止](?:到|至)?(?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})月)?(?:(?P<d>\d{1,2})[日号]|底|末)?"
     r"|(?<![到至])(?P<ye>\d{4})年(?:底|末)"
 )
+#: Dimensions that never take a denominator (a share, a change in points, a multiple, a duration, an ordinal).
+_NO_RATE = frozenset({"percent", "per_mille", "percentage_points", "multiple", "duration", "ordinal", "age",
+                      "sessions"})
 _COUNT_DIMENSIONS = frozenset({"persons", "person_times", "households", "household_times", "count",
                                "institutions", "items", "categories", "events", "couples", "ordinal"})
-_RATIO_DIMENSIONS = frozenset({"percent", "per_mille", "multiple"})
 _ITEM_SPLIT = re.compile(r"[、和及与]")
 
 
@@ -57,19 +60,20 @@ def _sentence_starts(norm: str) -> list[int]:
 
 def _last_rate_prefix(text: str) -> re.Match | None:
     found = None
-    for found in _grammar().rate_prefix.finditer(text):  # noqa: B007 - the last match is wanted
+    for found in _lexicon().rate_prefix.finditer(text):  # noqa: B007 - the last match is wanted
         pass
     return found
 
 
 def _strip_rate_tail(text: str) -> str:
+    """每人每月… at the end of a subject is the figure's denominator, not part of what it counts."""
     m = _last_rate_prefix(text)
-    return text[:m.start()] if m is not None and m.end() == len(text) else text
+    return text[:m.start()] if m is not None and m.end() == len(text) and m.group().startswith("每") else text
 
 
 def _strip_rate_head(text: str) -> str:
-    m = _grammar().rate_prefix.match(text)
-    return text[m.end():] if m is not None else text
+    m = _lexicon().rate_prefix.match(text)
+    return text[m.end():] if m is not None and m.group().startswith("每") else text
 
 
 def _clean(text: str) -> str:
@@ -159,11 +163,15 @@ def _describe(text: str, norm: str, raws: list[_Raw], report_year: int | None) -
         figure.following = _following(text[raw.end:after_end], norm[raw.end:after_end])
         unit = raw.unit
         figure.unit, figure.dimension = (unit.unit, unit.dimension) if unit else ("", "number")
-        if unit is not None and unit.unit == "元":
-            prefix = _last_rate_prefix(norm[figure.clause_start:raw.start])
-            if prefix is not None:
-                rate = grammar.rate_unit[prefix.group()]
-                figure.unit, figure.dimension = rate.unit, rate.dimension
+        if unit is not None and unit.dimension not in _NO_RATE and "/" not in unit.unit:
+            per = raw.per
+            if not per:
+                prefix = _last_rate_prefix(norm[figure.clause_start:raw.start])
+                per = _lexicon().rates[prefix.group()] if prefix is not None else ""
+            if per:
+                rated = grammar.plain_units.get(f"{unit.unit}/{per}")
+                figure.unit = f"{unit.unit}/{per}"
+                figure.dimension = rated.dimension if rated is not None else f"{unit.dimension}_rate"
     _group_and_subjects(text, norm, figures, delims, starts)
     _kinds(norm, starts, figures)
     sentences_as_of = {}
@@ -258,15 +266,21 @@ def _kinds(norm: str, starts: list[int], figures: list[_Figure]) -> None:
         lead_in = re.sub(r"(?:分别为|分别|各|均|约|近|超过|逾|了)$", "", lead_in)
         # A target word anywhere before in the sentence (力争到2025年，…达到35张) governs the figure.
         governed = norm[starts[figure.sentence] if starts else 0:figure.clause_end]
-        if figure.raw.ordinal:
+        raw = figure.raw
+        stated = raw.kind or (raw.unit.kind if raw.unit is not None else "")
+        if raw.ordinal or stated == "ordinal":
             figure.kind = "ordinal"
         elif _TARGET.search(governed):
             figure.kind = "target"
-        elif figure.unit == "个百分点" or (figure.role is None and (_CHANGE_END.search(lead_in)
-                                                               or _INCREMENT_START.match(lead_in))):
+        elif figure.unit == "个百分点":
+            figure.kind = "change_points"
+        elif stated != "duration" and figure.role is None and (_CHANGE_END.search(lead_in)
+                                                               or _INCREMENT_START.match(lead_in)):
             figure.kind = "change"
-        elif figure.dimension in _RATIO_DIMENSIONS:
-            figure.kind = "ratio"
+        elif stated:
+            figure.kind = stated
+        elif "/" in figure.unit:
+            figure.kind = "rate"
         else:
             figure.kind = "level"
         if figure.role is None and _NEW_END.search(lead_in):

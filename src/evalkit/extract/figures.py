@@ -43,12 +43,18 @@ def extract_figures(text: str, *, report_year: int | None = None) -> pd.DataFram
         ``subject``
             What the figure counts (nearest noun phrase).
         ``kind``
-            ``level``, ``change`` (提高6.2%, 个百分点, 新建203个), ``target`` (目标, 力争, 民生实事, 到2025年…),
-            ``ratio`` (%, ‰, 倍 stated as a level) or ``ordinal`` (第五批).
+            ``level``; ``change`` (提高6.2%, 新建203个); ``change_points`` (提高2.5个百分点); ``share`` (%, ‰,
+            三成, 四分之一, 近1/4 stated as a level); ``rate`` (a unit with a denominator: 元/人·月, 张/千人);
+            ``duration`` (15年左右, 6个月); ``multiple`` (2.1倍, 翻一番); ``ordinal`` (第五批, 五届,
+            十六次常委会议); ``target`` (目标, 力争, 民生实事, 到2025年…: the kind wins over the others).
         ``as_of``
             ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` from 截至…/…年底 earlier in the sentence, else missing.
         ``approx``
             True for 余, 多, 近, 约, 超过, 左右, 以上… (the figure is a bound or an estimate).
+        ``at_least``, ``at_most``, ``bound``
+            Whether the figure is a lower bound (以上, 超过, 不低于, 余, 多…) or an upper bound (近, 以内, 不足,
+            不超过…), and the bound words as written (``;``-separated; ``None`` when there are none). The
+            words and what they bound are the table ``evalkit/data/extract_bounds.csv``.
         ``low``, ``high``
             Both ends of a range (``10%-15%``), else ``None``.
         ``role``
@@ -78,11 +84,13 @@ def extract_figures(text: str, *, report_year: int | None = None) -> pd.DataFram
             "sentence_index": figure.sentence, "start": raw.start, "end": raw.end,
             "surface": text[raw.start:raw.end], "value": value, "unit": figure.unit, "dimension": figure.dimension,
             "subject": figure.subject, "kind": figure.kind, "as_of": figure.as_of, "approx": raw.approx,
+            "at_least": raw.at_least, "at_most": raw.at_most, "bound": raw.bound or None,
             "low": value if raw.high is not None else None,
             "high": _tidy(raw.high * factor) if raw.high is not None else None,
             "role": figure.role, "resolution": _resolution(raw),
         })
-    dtypes = {"sentence_index": "int64", "start": "int64", "end": "int64", "approx": "bool"}
+    dtypes = {"sentence_index": "int64", "start": "int64", "end": "int64", "approx": "bool", "at_least": "bool",
+              "at_most": "bool"}
     # Decimals and optional labels stay Python objects (None, not NaN, where there is nothing).
     return pd.DataFrame({col: pd.Series([r[col] for r in rows], dtype=dtypes.get(col, object))
                          for col in FIGURE_COLUMNS})

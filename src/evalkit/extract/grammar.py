@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from evalkit import units
+from evalkit.extract.lexicon import _lexicon
 from evalkit.extract.numerals import (
     _CN_CHARS,
     _CN_DIGITS,
@@ -54,6 +55,9 @@ def _grammar() -> _Grammar:
     figure = re.compile(
         rf"(?P<ord>第{_SP}(?P<ord_num>{_ARABIC}|{_CN}){_SP}(?P<ord_unit>{ordinal_alt}))"
         rf"|(?P<frac>百分之|千分之){_SP}(?P<frac_num>{_ARABIC}|{_CN})"
+        rf"|(?P<pfrac>[一二两三四五六七八九十]+)分之(?P<pfrac_num>[{_CN_DIGITS}十]+)"
+        rf"|(?P<afrac>\d{{1,3}})/(?P<afrac_den>\d{{1,3}})(?![\d/.])"
+        rf"|翻(?P<fan>[一两二三四五])番"
         rf"|(?P<num>{_ARABIC}|{_CN}){_SP}(?P<apx1>余|多)?{_SP}"
         rf"(?:(?P<unit_a>{plain_alt})|(?P<mag>{magnitudes}){_SP}(?P<apx2>余|多)?{_SP}(?P<unit_b>{plain_alt})?)?"
     )
@@ -82,9 +86,10 @@ def _lookup_unit(written: str, table: dict[str, _Unit]) -> _Unit:
     return next(u for s, u in table.items() if "/" in s and s.replace("·", "") == key.replace("·", ""))
 
 
-_APPROX_BEFORE = ("不低于", "不高于", "不少于", "不超过", "将近", "接近", "大约", "超过", "不足", "不到", "多达",
-                  "约", "近", "逾", "超")
-_APPROX_AFTER = ("左右", "以上", "以下", "上下")
+_APPROX_AFTER = tuple(b.word for b in _lexicon().after)  # 左右, 以上…: a following bound ends a figure
+# What may follow a unit that needs a clause end (15年左右, 有9年。, 5年一次, 三成的老人; not 十二年教育, 5年内)
+_END_FOLLOW = re.compile(r"[,;:!?。、)\]\s\n(]|$|的|一次|一届|一轮|" + "|".join(_APPROX_AFTER))
+_PERIOD_BEFORE = frozenset("年月周天日")  # 5年一次: the 一次 of a frequency is not a count
 _VAGUE_BEFORE = frozenset("数几若好")
 _MAGNITUDE_APPROX = frozenset("近上约超逾")  # 近千人, 上万户: a bare 千/万 that is a (rough) figure
 # Characters that make a following 一 part of a word (统一, 唯一, 之一), not a count.
@@ -109,6 +114,12 @@ class _Raw:
     arabic: bool = True
     high: Decimal | None = None
     decimals: int = 0
+    at_least: bool = False
+    at_most: bool = False
+    bound: str = ""
+    kind: str = ""                 # a kind the form itself states (share for 三成, multiple for 翻一番)
+    subject: str | None = None     # set by the table reader: the row name
+    per: str = ""                  # set by the table reader: a denominator from the row name
 
 
 def _decimals(number: str) -> int:
@@ -126,9 +137,16 @@ def _parse_number(number: str) -> Decimal | None:
 def _scan(norm: str) -> list[_Raw]:
     """Every number with what follows it, minus the ones the guards rule out."""
     grammar = _grammar()
+    names = _lexicon().names
+    blocked = [(m.start(), m.end()) for m in names.finditer(norm)] if names is not None else []
+    k = 0
     found: list[_Raw] = []
     for m in grammar.figure.finditer(norm):
         start = m.start()
+        while k < len(blocked) and blocked[k][1] <= start:
+            k += 1
+        if k < len(blocked) and blocked[k][0] <= start:
+            continue  # inside a name or an idiom (十二年教育, 一老一小, 千家万户)
         before = norm[start - 1] if start else ""
         if before and before.isascii() and (before.isalnum() or before in "._"):
             continue  # part of an identifier or a version number (G20, v2.3)
@@ -136,6 +154,10 @@ def _scan(norm: str) -> list[_Raw]:
             raw = _ordinal(m, norm, grammar)
         elif m.group("frac"):
             raw = _fraction(m, norm)
+        elif m.group("pfrac") or m.group("afrac"):
+            raw = _part_of(m, norm)
+        elif m.group("fan"):
+            raw = _doubling(m, norm)
         else:
             raw = _amount(m, norm, grammar, before)
         if raw is not None:
@@ -144,7 +166,58 @@ def _scan(norm: str) -> list[_Raw]:
 
 
 def _blocked(unit: _Unit, norm: str, end: int) -> bool:
-    return any(norm.startswith(word, end) for word in unit.not_followed_by)
+    if not any(norm.startswith(word, end) for word in unit.not_followed_by):
+        return False
+    return not any(norm.startswith(word, end) for word in unit.unless_followed_by)  # 12户外出 is 12户
+
+
+def _bounds(norm: str, start: int, end: int, inside: str = "") -> tuple[bool, bool, bool, str]:
+    """(approx, at_least, at_most, words) from the bound words around a figure (约, 近, 以上, 余, 多…)."""
+    lexicon = _lexicon()
+    head = norm[max(0, start - 3):start]
+    words, at_least, at_most = [], False, False
+    for bound in lexicon.before:
+        if head.endswith(bound.word):
+            words.append(bound.word)
+            at_least, at_most = bound.at_least, bound.at_most
+            break
+    if inside in lexicon.inside:
+        words.append(inside)
+        at_least = at_least or lexicon.inside[inside].at_least
+    for bound in lexicon.after:
+        if norm.startswith(bound.word, end):
+            words.append(bound.word)
+            at_least, at_most = at_least or bound.at_least, at_most or bound.at_most
+            break
+    return bool(words), at_least, at_most, ";".join(words)
+
+
+def _with_bounds(raw: _Raw, norm: str, inside: str = "") -> _Raw:
+    raw.approx, raw.at_least, raw.at_most, raw.bound = _bounds(norm, raw.start, raw.end, inside)
+    return raw
+
+
+def _part_of(m: re.Match, norm: str) -> _Raw | None:
+    """四分之一, 近1/4 → a share in % (25)."""
+    if m.group("pfrac"):
+        den, num = parse_chinese_numeral(m.group("pfrac")), parse_chinese_numeral(m.group("pfrac_num"))
+    else:
+        if norm[m.end():m.end() + 1] in ("号", "日") or (m.start() and norm[m.start() - 1] in "年月"):
+            return None  # a date written 6/30
+        den, num = Decimal(m.group("afrac_den")), Decimal(m.group("afrac"))
+    if den is None or num is None or not 0 < num < den:
+        return None
+    unit = _grammar().plain_units["%"]
+    raw = _Raw(m.start(), m.end(), num * 100 / den, unit=unit, arabic=bool(m.group("afrac")), kind="share",
+               decimals=4)
+    return _with_bounds(raw, norm)
+
+
+def _doubling(m: re.Match, norm: str) -> _Raw:
+    """翻一番 → 2倍, 翻两番 → 4倍."""
+    unit = _grammar().plain_units["倍"]
+    value = Decimal(2) ** int(parse_chinese_numeral(m.group("fan")))
+    return _with_bounds(_Raw(m.start(), m.end(), value, unit=unit, arabic=False, kind="multiple"), norm)
 
 
 def _ordinal(m: re.Match, norm: str, grammar: _Grammar) -> _Raw | None:
@@ -161,13 +234,20 @@ def _fraction(m: re.Match, norm: str) -> _Raw | None:
     if value is None:
         return None
     unit = _grammar().plain_units["%" if m.group("frac") == "百分之" else "‰"]
-    return _Raw(m.start(), m.end(), value, unit=unit, approx=_approx_around(norm, m.start(), m.end()),
-                arabic=number[0].isdigit(), decimals=_decimals(number))
+    raw = _Raw(m.start(), m.end(), value, unit=unit, arabic=number[0].isdigit(), decimals=_decimals(number))
+    return _with_bounds(raw, norm)
 
 
-def _approx_around(norm: str, start: int, end: int) -> bool:
-    head = norm[max(0, start - 3):start]
-    return head.endswith(_APPROX_BEFORE) or norm.startswith(_APPROX_AFTER, end)
+def _not_a_figure(unit: _Unit, value: Decimal, norm: str, start: int, end: int) -> bool:
+    """Dates (民国25年, 2020年), deadlines and names (5年内, 十二年教育) and the 一次 of 5年一次."""
+    if unit.needs_end:
+        if unit.dimension == "duration" and value >= 1000:
+            return True  # a year
+        if not _END_FOLLOW.match(norm, end):
+            return True
+        if norm[max(0, start - 3):start].endswith(_lexicon().eras):
+            return True
+    return unit.surface == "次" and value == 1 and start > 0 and norm[start - 1] in _PERIOD_BEFORE
 
 
 def _amount(m: re.Match, norm: str, grammar: _Grammar, before: str) -> _Raw | None:
@@ -194,13 +274,18 @@ def _amount(m: re.Match, norm: str, grammar: _Grammar, before: str) -> _Raw | No
             return None  # 6个月, 3家庭: a duration or a word, not a measure word
         if not arabic and number == "一" and norm.startswith("一", m.end()):
             return None  # 一户一档, 一人一策
+        if _not_a_figure(unit, value, norm, start, m.end()):
+            return None
     magnitude = units.MAGNITUDES[m.group("mag")] if m.group("mag") else Decimal(1)
     end = max(m.end(g) for g in ("num", "apx1", "mag", "apx2", "unit_a", "unit_b") if m.group(g))
-    approx = bool(m.group("apx1") or m.group("apx2")) or _approx_around(norm, start, end)
+    raw = _Raw(start, end, value, magnitude=magnitude, unit=unit, written_magnitude=bool(m.group("mag")),
+               arabic=arabic, decimals=_decimals(number))
+    if unit is not None and unit.surface in ("次", "届") and norm.startswith(_lexicon().ordinal_after, end):
+        raw.ordinal, raw.kind = True, "ordinal"  # 十六次常委会议: the 16th session
+    _with_bounds(raw, norm, m.group("apx1") or m.group("apx2") or "")
     if not arabic and _CN_MAGNITUDE_ONLY.fullmatch(number):
-        approx = True
-    return _Raw(start, end, value, magnitude=magnitude, unit=unit, approx=approx,
-                written_magnitude=bool(m.group("mag")), arabic=arabic, decimals=_decimals(number))
+        raw.approx = True
+    return raw
 
 
 def _link(norm: str, left: _Raw, right: _Raw) -> str:

@@ -25,6 +25,9 @@ class _Unit:
     ordinal: bool
     not_followed_by: tuple[str, ...]
     rate_prefixes: tuple[str, ...]
+    kind: str = ""
+    unless_followed_by: tuple[str, ...] = ()
+    needs_end: bool = False
 
 
 def _split_list(cell: str) -> tuple[str, ...]:
@@ -39,6 +42,8 @@ def _units() -> tuple[_Unit, ...]:
             surface=row["surface"], unit=row["unit"], factor=Decimal(row["factor"]),
             dimension=row["dimension"], ordinal=row["ordinal"] == "1",
             not_followed_by=_split_list(row["not_followed_by"]), rate_prefixes=_split_list(row["rate_prefixes"]),
+            kind=row["kind"], unless_followed_by=_split_list(row["unless_followed_by"]),
+            needs_end=row["needs_end"] == "1",
         )
         for row in csv.DictReader(text.splitlines())
     )
@@ -47,14 +52,21 @@ def _units() -> tuple[_Unit, ...]:
 def unit_table() -> pd.DataFrame:
     """The unit table the extractor reads (``evalkit/data/figure_units.csv``) as a DataFrame.
 
-    Columns: ``surface`` (as written after a number), ``unit`` (what the figure is reported in),
-    ``factor`` (``万元`` → 元 × 10000), ``dimension``, ``ordinal`` (may follow 第N), ``not_followed_by``
-    (continuations that make the character part of a word: 个月, 家庭), ``rate_prefixes`` (words before the
-    number that turn 元 into this rate unit: 每人每月 → 元/人·月).
+    Returns
+    -------
+    pandas.DataFrame
+        ``surface`` (as written after a number), ``unit`` (what the figure is reported in), ``factor``
+        (``万元`` → 元 × 10000), ``dimension``, ``kind`` (the figure kind the unit implies: share for %,
+        duration for 年, ordinal for 届; empty when the context decides), ``ordinal`` (may follow 第N),
+        ``not_followed_by`` (continuations that make the character part of a word: 个月, 家庭),
+        ``unless_followed_by`` (longer continuations that make it a unit again: 12户外出), ``needs_end`` (a
+        figure only before a clause end or a bound word: 15年左右 but not 十二年教育) and ``rate_prefixes``
+        (words before the number that turn 元 into this rate unit: 每人每月 → 元/人·月).
     """
     return pd.DataFrame([
-        {"surface": u.surface, "unit": u.unit, "factor": u.factor, "dimension": u.dimension,
+        {"surface": u.surface, "unit": u.unit, "factor": u.factor, "dimension": u.dimension, "kind": u.kind,
          "ordinal": u.ordinal, "not_followed_by": ";".join(u.not_followed_by),
+         "unless_followed_by": ";".join(u.unless_followed_by), "needs_end": u.needs_end,
          "rate_prefixes": ";".join(u.rate_prefixes)}
         for u in _units()
     ])

@@ -85,12 +85,12 @@ def _comparison(figure, indicator_unit: str) -> tuple[str, Decimal] | None:
     """
     if figure.kind == "change" and figure.unit == "%":
         return "relative_change", Decimal(1)
-    if figure.kind == "change" and figure.unit == "个百分点":
+    if figure.kind in ("change", "change_points") and figure.unit == "个百分点":
         return ("difference", Decimal(1)) if indicator_unit == "%" else None
     factor = _unit_factor(figure.unit, indicator_unit)
     if factor is None:
         return None
-    if figure.kind == "change":
+    if figure.kind in ("change", "change_points"):
         return "difference", factor
     return ("previous_level" if getattr(figure, "role", None) == "old" else "level"), factor
 
@@ -141,7 +141,7 @@ def reconcile(figures: pd.DataFrame, panel: pd.DataFrame, *, region: str, year: 
     the units fit; among several, the longest keyword wins (ties: catalogue order). With *F* the figure
     in the indicator's unit and *P_t* the panel value in *year*, the compared quantity is
 
-    * level, target, ratio: *P_t*; the old value of 从…提高到…: *P_{t−1}*;
+    * level, target, share, rate, multiple: *P_t*; the old value of 从…提高到…: *P_{t−1}*;
     * change in %: ``100 × (P_t / P_{t−1} − 1)``;
     * change in 个百分点 or another unit: ``P_t − P_{t−1}``.
 
