@@ -173,6 +173,9 @@ def _describe(text: str, norm: str, raws: list[_Raw], report_year: int | None) -
                 figure.unit = f"{unit.unit}/{per}"
                 figure.dimension = rated.dimension if rated is not None else f"{unit.dimension}_rate"
     _group_and_subjects(text, norm, figures, delims, starts)
+    for figure in figures:
+        if figure.raw.subject is not None:
+            figure.subject = figure.raw.subject  # a table row's name
     _kinds(norm, starts, figures)
     sentences_as_of = {}
     for m in _AS_OF.finditer(norm):

@@ -10,6 +10,7 @@ from evalkit.extract.columns import FIGURE_COLUMNS
 from evalkit.extract.context import _check_report_year, _describe, _resolution
 from evalkit.extract.grammar import _scan, _share_units
 from evalkit.extract.numerals import _FOLD_TABLE, _tidy
+from evalkit.extract.tables import table_raws
 
 __all__ = ["extract_figures"]
 
@@ -75,6 +76,9 @@ def extract_figures(text: str, *, report_year: int | None = None) -> pd.DataFram
     _check_report_year(report_year)
     norm = text.translate(_FOLD_TABLE)
     raws = _share_units(norm, _scan(norm))
+    rows_of_tables = table_raws(norm, raws)
+    if rows_of_tables:
+        raws = sorted(raws + rows_of_tables, key=lambda r: r.start)
     rows = []
     for figure in _describe(text, norm, raws, report_year):
         raw = figure.raw
