@@ -10,7 +10,8 @@ import pandas as pd
 
 from evalkit.extract import extract_figures
 
-__all__ = ["CORPUS", "DATA", "HELD_OUT", "Score", "gold_rows", "locate", "one", "score"]
+__all__ = ["CORPUS", "DATA", "HELD_OUT", "REPORT_FIGURES", "REPORT_PARAGRAPHS", "REPORT_TABLE", "Score", "gold_rows",
+           "locate", "make_docx", "make_pdf", "make_xlsx", "one", "score"]
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "extract"
 
@@ -101,3 +102,66 @@ def score(name: str, *, with_unit: bool = True) -> Score:
             missed.append(f"{row['surface']}={row['value']} {row['unit']}")
     extra = tuple(f"{f.surface}={f.value} {f.unit}" for k, f in enumerate(figures) if k not in used)
     return Score(len(used), len(figures), len(rows), tuple(missed), extra)
+
+
+#: A small work report with a table, written into real Word/PDF/Excel/CSV files by the builders below
+#: (invented sentences and numbers: 示例文本，虚构材料).
+REPORT_PARAGRAPHS = (
+    "一、社会救助",
+    "截至2020年底，全市共有养老机构586家，每千名老年人拥有养老床位31.2张，比上年增长2.1%。",
+    "全年发放临时救助资金1,862.4万元，惠及困难群众2.3万余人次。",
+)
+REPORT_TABLE = (("指标", "单位", "数量"), ("城市低保人数", "万人", "7.1"), ("低保平均标准", "元/人·月", "1,245.0"))
+#: What a reader must find in every format: (value, unit) of the figures above.
+REPORT_FIGURES = {(Decimal(586), "家"), (Decimal("31.2"), "张/千人"), (Decimal("2.1"), "%"),
+                  (Decimal(18624000), "元"), (Decimal(23000), "人次"), (Decimal(71000), "人"),
+                  (Decimal(1245), "元/人·月")}
+
+
+def make_docx(path: Path) -> Path:
+    """The report as a Word file (python-docx): three paragraphs and a table."""
+    import docx
+
+    document = docx.Document()
+    for text in REPORT_PARAGRAPHS:
+        document.add_paragraph(text)
+    table = document.add_table(rows=len(REPORT_TABLE), cols=3)
+    for i, row in enumerate(REPORT_TABLE):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    document.add_paragraph("以上数据为示例。")
+    document.save(str(path))
+    return path
+
+
+def make_pdf(path: Path) -> Path:
+    """The report as a PDF made by reportlab with its built-in CJK font (STSong-Light), the table ruled."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=11, leading=16, wordWrap="CJK")
+    table = Table([list(row) for row in REPORT_TABLE])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph(t, style) for t in REPORT_PARAGRAPHS] + [table])
+    return path
+
+
+def make_xlsx(path: Path) -> Path:
+    """The table as an Excel sheet with a header row: 指标 | 单位 | 2019 | 2020 (numbers as numbers)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "社会救助"
+    sheet.append(["指标", "单位", 2019, 2020])
+    sheet.append(["城市低保人数", "万人", 6.9, 7.1])
+    sheet.append(["低保平均标准", "元/人·月", 1180, 1245.0])
+    sheet.append(["每千名老年人养老床位", "张", 30.4, 31.2])
+    workbook.save(str(path))
+    return path

@@ -41,7 +41,7 @@ _INCREMENT_START = re.compile(r"^(?:其中|全省|全市|全年|今年|年内|�
 _NEW_END = re.compile(_CHANGE_VERB + r"(?:到|至)$")
 _FROM_TO = re.compile(
     r"^(?:[^,;:。]{0,6}?)" + _CHANGE_VERB + r"?(?:到|至)$")
-_TARGET = re.compile(r"目标|力争|预计|计划(?![”\"」])|拟|确保|民生实事|规划|[到至]20\d\d年")
+_TARGET = re.compile(r"目标|力争|预计|计划(?![”\"」])|拟|确保|民生实事|规划|(?<!截)[到至]20\d\d年")
 _AS_OF = re.compile(
     r"截[至止](?:到|至)?(?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})月)?(?:(?P<d>\d{1,2})[日号]|底|末)?"
     r"|(?<![到至])(?P<ye>\d{4})年(?:底|末)"
@@ -185,6 +185,8 @@ def _describe(text: str, norm: str, raws: list[_Raw], report_year: int | None) -
         for m in sentences_as_of.get(figure.sentence, []):
             if m.start() < figure.raw.start:
                 figure.as_of = _as_of(m, report_year)
+        if figure.raw.as_of is not None:
+            figure.as_of = figure.raw.as_of  # a table column's year
     return figures
 
 

@@ -8,22 +8,48 @@ import pandas as pd
 
 from evalkit.errors import FileFormatError, ParameterError, Problem
 from evalkit.extract.figures import extract_figures
+from evalkit.extract.readers import READERS
 
 __all__ = ["extract_file", "read_report"]
 
 
-def read_report(path: str | os.PathLike) -> str:
-    """The text of a report file in UTF-8, UTF-8 with BOM or GB18030/GBK (detected from the bytes).
+_OLD_FORMATS = {".doc": "save it in Word as .docx (文件 → 另存为 → Word 文档)",
+                ".xls": "save it in Excel as .xlsx (文件 → 另存为 → Excel 工作簿)",
+                ".wps": "save it in WPS as .docx", ".et": "save it in WPS as .xlsx"}
 
-    Raises :class:`~evalkit.errors.FileFormatError` (naming the file and the fix) when the file is
-    missing or is other text (UTF-16) or binary.
+
+def read_report(path: str | os.PathLike) -> str:
+    """The text of a report file: plain text, Word (.docx), PDF, Excel (.xlsx) or CSV.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.docx``, ``.pdf``, ``.xlsx``/``.xlsm`` and ``.csv`` are read by :mod:`evalkit.extract.readers`
+        (tables become rows of tab-separated cells); any other file is read as text in UTF-8, UTF-8 with BOM
+        or GB18030/GBK (detected from the bytes).
+
+    Returns
+    -------
+    str
+        The text :func:`~evalkit.extract.extract_figures` reads.
+
+    Raises
+    ------
+    FileFormatError
+        The file is missing, is an old binary format (.doc, .xls), cannot be parsed, or is other text (UTF-16)
+        or binary; the message names the file and the fix.
     """
     from evalkit.io import detect_encoding
 
     path = Path(path)
     if not path.is_file():
-        raise FileFormatError([Problem("report text file not found", file=str(path),
+        raise FileFormatError([Problem("report file not found", file=str(path),
                                        fix="check the path (relative paths start at the project root)")])
+    suffix = path.suffix.lower()
+    if suffix in _OLD_FORMATS:
+        raise FileFormatError([Problem(f"{suffix} files cannot be read", file=str(path), fix=_OLD_FORMATS[suffix])])
+    if suffix in READERS:
+        return READERS[suffix](path)
     data = path.read_bytes()
     try:
         encoding = detect_encoding(data)
@@ -37,12 +63,14 @@ def read_report(path: str | os.PathLike) -> str:
 
 def extract_file(path: str | os.PathLike, *, output: str | os.PathLike | None = None,
                  report_year: int | None = None) -> pd.DataFrame:
-    """Read a report text file, extract its figures and optionally write them to CSV or XLSX.
+    """Read a report file, extract its figures and optionally write them to CSV or XLSX.
 
     Parameters
     ----------
     path : path-like
-        A plain-text file in UTF-8, UTF-8 with BOM or GB18030/GBK (detected from the bytes).
+        A Word (``.docx``), PDF, Excel (``.xlsx``) or CSV file, or plain text in UTF-8, UTF-8 with BOM or
+        GB18030/GBK (see :func:`read_report`). Tables are read row by row: each value is a figure whose subject
+        is its row name (and column header) and whose unit comes from the row, a unit column or the header.
     output : path-like, optional
         ``.csv`` (UTF-8 with BOM, for Excel) or ``.xlsx``; written atomically (temporary file, then
         rename), so a reader never sees half a file. Must not be the input file.
@@ -57,7 +85,7 @@ def extract_file(path: str | os.PathLike, *, output: str | os.PathLike | None = 
     Raises
     ------
     FileFormatError
-        The file is missing or is not UTF-8/GB18030 text (UTF-16, binary).
+        The file is missing, cannot be parsed, or is not UTF-8/GB18030 text (UTF-16, binary).
     ParameterError
         *output* has another suffix or is the input file.
     """

@@ -120,6 +120,7 @@ class _Raw:
     kind: str = ""                 # a kind the form itself states (share for 三成, multiple for 翻一番)
     subject: str | None = None     # set by the table reader: the row name
     per: str = ""                  # set by the table reader: a denominator from the row name
+    as_of: str | None = None       # set by the table reader: the year of a column (2019, 2020年)
 
 
 def _decimals(number: str) -> int:

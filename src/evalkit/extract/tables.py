@@ -207,6 +207,8 @@ def _row(norm: str, line: str, offset: int, state: _State) -> list[_Raw]:
         n = _NUMBER.match(cell)
         raw = _raw(norm, start, n.group("sign"), n.group("num"), n.group("pct"), written, subject)
         if raw is not None:
+            if _YEAR.match(label):
+                raw.as_of = label[:4]
             out.append(raw)
     return out
 
