@@ -9,13 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from _data.extract import REPORT_FIGURES, REPORT_TABLE, make_docx, make_pdf, make_xlsx
 
 from evalkit.cli import main
 from evalkit.errors import FileFormatError
 from evalkit.extract import extract_file, read_report
 from evalkit.extract.readers import _unwrap
-
-from _data.extract import REPORT_FIGURES, REPORT_TABLE, make_docx, make_pdf, make_xlsx
 
 
 def _found(figures) -> set[tuple[Decimal, str]]:

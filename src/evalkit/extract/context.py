@@ -156,6 +156,7 @@ def _describe(text: str, norm: str, raws: list[_Raw], report_year: int | None) -
         figures.append(_Figure(raw, sentence, clause_start, clause_end))
     for i, figure in enumerate(figures):
         raw = figure.raw
+        sentence = figure.sentence
         prev_end = figures[i - 1].raw.end if i and figures[i - 1].sentence == figure.sentence else 0
         figure.pre_start = max(figure.clause_start, prev_end)
         nxt_start = figures[i + 1].raw.start if i + 1 < len(figures) else len(norm)
@@ -167,6 +168,9 @@ def _describe(text: str, norm: str, raws: list[_Raw], report_year: int | None) -
             per = raw.per
             if not per:
                 prefix = _last_rate_prefix(norm[figure.clause_start:raw.start])
+                if prefix is None:  # 每千名老年人，全市共拥有养老床位31.2张: a 每… phrase earlier in the sentence
+                    prefix = _last_rate_prefix(norm[max(starts[sentence] if starts else 0, prev_end):raw.start])
+                    prefix = prefix if prefix is not None and prefix.group().startswith("每") else None
                 per = _lexicon().rates[prefix.group()] if prefix is not None else ""
             if per:
                 rated = grammar.plain_units.get(f"{unit.unit}/{per}")
@@ -279,7 +283,7 @@ def _kinds(norm: str, starts: list[int], figures: list[_Figure]) -> None:
             figure.kind = "target"
         elif figure.unit == "个百分点":
             figure.kind = "change_points"
-        elif stated != "duration" and figure.role is None and (_CHANGE_END.search(lead_in)
+        elif stated not in ("duration", "multiple") and figure.role is None and (_CHANGE_END.search(lead_in)
                                                                or _INCREMENT_START.match(lead_in)):
             figure.kind = "change"
         elif stated:

@@ -89,7 +89,10 @@ def _lookup_unit(written: str, table: dict[str, _Unit]) -> _Unit:
 _APPROX_AFTER = tuple(b.word for b in _lexicon().after)  # 左右, 以上…: a following bound ends a figure
 # What may follow a unit that needs a clause end (15年左右, 有9年。, 5年一次, 三成的老人; not 十二年教育, 5年内)
 _END_FOLLOW = re.compile(r"[,;:!?。、)\]\s\n(]|$|的|一次|一届|一轮|" + "|".join(_APPROX_AFTER))
-_PERIOD_BEFORE = frozenset("年月周天日")  # 5年一次: the 一次 of a frequency is not a count
+_PERIOD_BEFORE = frozenset("年月周天日")
+# Words before a number that make N年 a duration whatever follows (有9年任职经历), unless a date word follows.
+_DURATION_BEFORE = ("有", "长达", "历时", "用了", "连续", "提前", "达", "满", "经过", "坚持", "工作", "任职")
+_DATE_AFTER = frozenset("内前后代底初末级度制版来")  # 5年一次: the 一次 of a frequency is not a count
 _VAGUE_BEFORE = frozenset("数几若好")
 _MAGNITUDE_APPROX = frozenset("近上约超逾")  # 近千人, 上万户: a bare 千/万 that is a (rough) figure
 # Characters that make a following 一 part of a word (统一, 唯一, 之一), not a count.
@@ -244,7 +247,8 @@ def _not_a_figure(unit: _Unit, value: Decimal, norm: str, start: int, end: int) 
     if unit.needs_end:
         if unit.dimension == "duration" and value >= 1000:
             return True  # a year
-        if not _END_FOLLOW.match(norm, end):
+        if not _END_FOLLOW.match(norm, end) and not (
+                norm[max(0, start - 2):start].endswith(_DURATION_BEFORE) and norm[end:end + 1] not in _DATE_AFTER):
             return True
         if norm[max(0, start - 3):start].endswith(_lexicon().eras):
             return True

@@ -4,8 +4,8 @@ Statistical tables reach the extractor flattened: ``最低生活保障人数万�
 ``元/人·年14,940.0`` (unit, value), ``街道165`` (name, value), cells split by tabs, ``|`` or runs of spaces
 (``乡镇级合计 | 个 | 1,405``), or one cell per line under a header ``单位：万张、张``. Each value becomes a figure
 whose subject is the row name (plus the column header when there are several value columns) and whose unit is
-the one written in the row, in a ``单位`` column, in the column header (``人数(万人)``) or in the header line —
-in that order. A row name with a rate word (每千人口床位数) gives the unit its denominator.
+the one written in the row's ``单位`` cell, in the column header (``增长(%)``), after the row name (``人数(万人)``)
+or in the header line — in that order. A row name with a rate word (每千人口床位数) gives the unit its denominator.
 
 Only lines without sentence punctuation are read as rows, so prose is left to the sentence grammar.
 """
@@ -183,8 +183,8 @@ def _row(norm: str, line: str, offset: int, state: _State) -> list[_Raw]:
     numbers = [(c, o) for c, o in cells if _NUMBER.match(c) and not _YEAR.match(c)]
     texts = [(i, c) for i, (c, _) in enumerate(cells) if not _NUMBER.match(c)]
     if not numbers:
-        if all(_YEAR.match(c) or _parse_unit(c) or c in _HEADER_NAMES or i == 0 for i, (c, _) in enumerate(cells)):
-            state.columns = [c for c, _ in cells]  # a header row: 指标 | 2019 | 2020
+        if any(_YEAR.match(c) or _PAREN_UNIT.search(c) or c in _HEADER_NAMES for c, _ in cells):
+            state.columns = [c for c, _ in cells]  # a header row: 指标 | 2019年 | 2020年 | 增长(%)
         return []
     name_cells = [c for i, c in texts if _parse_unit(c) is None and not _YEAR.match(c)]
     unit_cells = [c for i, c in texts if _parse_unit(c) is not None]
@@ -194,14 +194,13 @@ def _row(norm: str, line: str, offset: int, state: _State) -> list[_Raw]:
     state.rows_seen += 1
     row_unit = _parse_unit(unit_cells[0]) if unit_cells else None
     paren = _PAREN_UNIT.search(name)
-    if row_unit is None and paren and (_parse_unit(paren.group(0))):
-        row_unit = _parse_unit(paren.group(0))
+    name_unit = _parse_unit(paren.group(0)) if paren else None
     out = []
     for cell, start in numbers:
         index = next(i for i, (c, o) in enumerate(cells) if o == start)
         column = state.columns[index] if index < len(state.columns) else ""
         column_unit = _parse_unit(_PAREN_UNIT.search(column).group(0)) if _PAREN_UNIT.search(column) else None
-        written = row_unit or column_unit or state.header_unit()
+        written = row_unit or column_unit or name_unit or state.header_unit()
         label = _PAREN_UNIT.sub("", column).strip()
         subject = name if not label or _YEAR.match(label) or label in _HEADER_NAMES else f"{name} {label}"
         n = _NUMBER.match(cell)
@@ -236,8 +235,6 @@ def _one_cell(norm: str, cell: tuple[str, int], state: _State) -> list[_Raw]:
         return []
     if name and (any(ch.isdigit() for ch in name) or len(name) > _MAX_NAME):
         return []  # prose-like: 2022年社会服务统计3月份报表, a date, an identifier
-    if not name and not state.pending:
-        return []
     state.rows_seen += 1 if name else 0
     written = _written_unit(m) if (m.group("unit") or m.group("bare")) else state.header_unit()
     raw = _raw(norm, start + m.start("sign"), m.group("sign"), m.group("num"), m.group("pct"), written,
