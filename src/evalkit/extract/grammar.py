@@ -178,21 +178,22 @@ def _blocked(unit: _Unit, norm: str, end: int) -> bool:
 def _bounds(norm: str, start: int, end: int, inside: str = "") -> tuple[bool, bool, bool, str]:
     """(approx, at_least, at_most, words) from the bound words around a figure (约, 近, 以上, 余, 多…)."""
     lexicon = _lexicon()
-    head = norm[max(0, start - 3):start]
+    before = lexicon.before_pattern.search(norm, max(0, start - 3), start) if start else None
+    after = lexicon.after_pattern.match(norm, end)
+    if before is None and after is None and not inside:
+        return False, False, False, ""
     words, at_least, at_most = [], False, False
-    for bound in lexicon.before:
-        if head.endswith(bound.word):
-            words.append(bound.word)
-            at_least, at_most = bound.at_least, bound.at_most
-            break
+    if before is not None:
+        bound = lexicon.bound[before.group()]
+        words.append(bound.word)
+        at_least, at_most = bound.at_least, bound.at_most
     if inside in lexicon.inside:
         words.append(inside)
         at_least = at_least or lexicon.inside[inside].at_least
-    for bound in lexicon.after:
-        if norm.startswith(bound.word, end):
-            words.append(bound.word)
-            at_least, at_most = at_least or bound.at_least, at_most or bound.at_most
-            break
+    if after is not None:
+        bound = lexicon.bound[after.group()]
+        words.append(bound.word)
+        at_least, at_most = at_least or bound.at_least, at_most or bound.at_most
     return bool(words), at_least, at_most, ";".join(words)
 
 
@@ -282,7 +283,9 @@ def _amount(m: re.Match, norm: str, grammar: _Grammar, before: str) -> _Raw | No
         if _not_a_figure(unit, value, norm, start, m.end()):
             return None
     magnitude = units.MAGNITUDES[m.group("mag")] if m.group("mag") else Decimal(1)
-    end = max(m.end(g) for g in ("num", "apx1", "mag", "apx2", "unit_a", "unit_b") if m.group(g))
+    end = m.end()
+    while norm[end - 1] in " \t":
+        end -= 1  # the grammar may have taken the spaces after a bare number
     raw = _Raw(start, end, value, magnitude=magnitude, unit=unit, written_magnitude=bool(m.group("mag")),
                arabic=arabic, decimals=_decimals(number))
     if unit is not None and unit.surface in ("次", "届") and norm.startswith(_lexicon().ordinal_after, end):

@@ -41,6 +41,9 @@ class _Lexicon:
     before: tuple[_Bound, ...]         # bound words before the number, longest first
     after: tuple[_Bound, ...]          # bound words after the figure
     inside: dict[str, _Bound]          # 余/多 between number and unit
+    bound: dict[str, _Bound]           # every before/after word
+    before_pattern: re.Pattern         # a before word ending where the number starts
+    after_pattern: re.Pattern          # an after word starting where the figure ends
     eras: tuple[str, ...]
     names: re.Pattern | None           # names and idioms containing numerals
     ordinal_after: tuple[str, ...]
@@ -66,6 +69,11 @@ def _lexicon() -> _Lexicon:
         before=tuple(sorted((b for b in bounds if b.position == "before"), key=lambda b: -len(b.word))),
         after=tuple(sorted((b for b in bounds if b.position == "after"), key=lambda b: -len(b.word))),
         inside={b.word: b for b in bounds if b.position == "inside"},
+        bound={b.word: b for b in bounds if b.position != "inside"},
+        before_pattern=re.compile("(?:" + "|".join(
+            re.escape(b.word) for b in sorted(bounds, key=lambda b: -len(b.word)) if b.position == "before") + ")$"),
+        after_pattern=re.compile("|".join(
+            re.escape(b.word) for b in sorted(bounds, key=lambda b: -len(b.word)) if b.position == "after")),
         eras=tuple(_longest_first(by_class.get("era", []))),
         names=re.compile("|".join(map(re.escape, words))) if words else None,
         ordinal_after=tuple(_longest_first(by_class.get("ordinal_after", []))),

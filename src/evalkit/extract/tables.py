@@ -36,6 +36,7 @@ _HEADER_NAMES = frozenset({"指标", "项目", "指标名称", "名称", "年份
                            "计量单位", "项 目", "指 标"})
 _CHANGE_WORDS = re.compile(r"增长|增减|比上年|同比|增幅|变化")
 _MAX_NAME = 40
+_TABLE_LINE = re.compile(r"\d[ \t%|]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,8 @@ def _raw(norm: str, start: int, sign: str, number: str, pct: str, written: _Writ
 
 def table_raws(norm: str, taken: list[_Raw]) -> list[_Raw]:
     """Figures in the table-shaped lines of *norm* that the sentence grammar did not already take."""
-    if not any(ch.isdigit() for ch in norm):
-        return []
+    if _TABLE_LINE.search(norm) is None:
+        return []  # no line ends in a number: no table
     spans = sorted((r.start, r.end) for r in taken)
     found: list[_Raw] = []
     state = _State()
