@@ -30,6 +30,7 @@ from evalkit.extract.columns import FIGURE_COLUMNS, RECONCILE_COLUMNS, Kind, Sta
 from evalkit.extract.display import COLUMN_LABELS, highlight_html
 from evalkit.extract.figures import extract_figures
 from evalkit.extract.files import extract_file, read_report
+from evalkit.extract.lexicon import grammar_tables
 from evalkit.extract.numerals import parse_chinese_numeral, unit_table
 from evalkit.extract.reconcile import Reconciliation, reconcile
 
@@ -42,6 +43,7 @@ __all__ = [
     "Status",
     "extract_figures",
     "extract_file",
+    "grammar_tables",
     "highlight_html",
     "parse_chinese_numeral",
     "read_report",

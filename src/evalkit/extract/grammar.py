@@ -96,7 +96,7 @@ _DATE_AFTER = frozenset("内前后代底初末级度制版来")  # 5年一次: t
 _VAGUE_BEFORE = frozenset("数几若好")
 _MAGNITUDE_APPROX = frozenset("近上约超逾")  # 近千人, 上万户: a bare 千/万 that is a (rough) figure
 # Characters that make a following 一 part of a word (统一, 唯一, 之一), not a count.
-_WORD_BEFORE_ONE = frozenset("统唯同单划专整归合逐任某之其万千")
+_WORD_BEFORE_ONE = frozenset("统唯同单划专整归合逐任某之其万千上下当前去这那")  # 上一年 is last year
 _NAME_OPEN = frozenset("“\"「『《‘'")
 _RANGE_LINKS = frozenset({"-", "~", "至", "到"})
 _LIST_LINKS = frozenset({"、", "和", "及", "与", "或"})

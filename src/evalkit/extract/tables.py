@@ -22,7 +22,7 @@ from evalkit.extract.grammar import _ARABIC, _decimals, _grammar, _lookup_unit, 
 from evalkit.extract.lexicon import _lexicon
 from evalkit.extract.numerals import _Unit
 
-__all__: list[str] = []
+__all__ = ["table_raws"]
 
 _SEPARATOR = re.compile(r"\t|\||\u3000+| {2,}")
 _PROSE = re.compile(r"[。，；！？;!?]|,(?!\d{3})")
