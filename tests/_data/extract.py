@@ -72,7 +72,7 @@ def locate(text: str, rows: list[dict]) -> list[tuple[int, int]]:
         start = text.find(row["surface"], cursor)
         assert start >= 0, f"{row['file']}: gold surface {row['surface']!r} not found after offset {cursor}"
         spans.append((start, start + len(row["surface"])))
-        cursor = start + 1
+        cursor = start + len(row["surface"])
     return spans
 
 
