@@ -80,7 +80,8 @@ def extract_file(path: str | os.PathLike, *, output: str | os.PathLike | None = 
     Returns
     -------
     pandas.DataFrame
-        The table of :func:`extract_figures`.
+        The table of :func:`extract_figures`; ``start``/``end`` are offsets into ``read_report(path)`` (for a Word,
+        PDF or Excel file, the text with its tables as tab-separated rows).
 
     Raises
     ------

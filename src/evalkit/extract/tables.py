@@ -124,8 +124,7 @@ def _cells(line: str, offset: int) -> list[tuple[str, int]]:
     return [(c.strip(), o + len(c) - len(c.lstrip())) for c, o in out]
 
 
-def _raw(norm: str, start: int, sign: str, number: str, pct: str, written: _Written | None,
-         subject: str) -> _Raw | None:
+def _raw(start: int, sign: str, number: str, pct: str, written: _Written | None, subject: str) -> _Raw | None:
     value = units.parse_decimal(number)
     if value is None:
         return None
@@ -166,7 +165,7 @@ def table_raws(norm: str, taken: list[_Raw]) -> list[_Raw]:
             state.reset()
             state.header_units = _header_units(header.group("units"))
             continue
-        found.extend(_row(norm, line, m.start(), state))
+        found.extend(_row(line, m.start(), state))
     return [r for r in found if not _overlaps(spans, r)]
 
 
@@ -175,12 +174,12 @@ def _overlaps(spans: list[tuple[int, int]], raw: _Raw) -> bool:
     return any(s < raw.end and raw.start < e for s, e in spans[max(0, k - 2):k + 1])
 
 
-def _row(norm: str, line: str, offset: int, state: _State) -> list[_Raw]:
+def _row(line: str, offset: int, state: _State) -> list[_Raw]:
     cells = _cells(line, offset)
     if not cells:
         return []
     if len(cells) == 1:
-        return _one_cell(norm, cells[0], state)
+        return _one_cell(cells[0], state)
     numbers = [(c, o) for c, o in cells if _NUMBER.match(c) and not _YEAR.match(c)]
     texts = [(i, c) for i, (c, _) in enumerate(cells) if not _NUMBER.match(c)]
     if not numbers:
@@ -205,7 +204,7 @@ def _row(norm: str, line: str, offset: int, state: _State) -> list[_Raw]:
         label = _PAREN_UNIT.sub("", column).strip()
         subject = name if not label or _YEAR.match(label) or label in _HEADER_NAMES else f"{name} {label}"
         n = _NUMBER.match(cell)
-        raw = _raw(norm, start, n.group("sign"), n.group("num"), n.group("pct"), written, subject)
+        raw = _raw(start, n.group("sign"), n.group("num"), n.group("pct"), written, subject)
         if raw is not None:
             if _YEAR.match(label):
                 raw.as_of = label[:4]
@@ -213,14 +212,14 @@ def _row(norm: str, line: str, offset: int, state: _State) -> list[_Raw]:
     return out
 
 
-def _one_cell(norm: str, cell: tuple[str, int], state: _State) -> list[_Raw]:
+def _one_cell(cell: tuple[str, int], state: _State) -> list[_Raw]:
     text, start = cell
     number = _NUMBER.match(text)
     if number:  # a value on its own line, under the name on the line before
         if not state.pending or _YEAR.match(text):
             return []
-        raw = _raw(norm, start, number.group("sign"), number.group("num"), number.group("pct"),
-                   state.header_unit(), state.pending)
+        raw = _raw(start, number.group("sign"), number.group("num"), number.group("pct"), state.header_unit(),
+                   state.pending)
         return [raw] if raw is not None else []
     m = _table_grammar().row.match(text)
     if m is None or (not text[-1].isdigit() and not text.endswith("%")):
@@ -238,6 +237,6 @@ def _one_cell(norm: str, cell: tuple[str, int], state: _State) -> list[_Raw]:
         return []  # prose-like: 2022年社会服务统计3月份报表, a date, an identifier
     state.rows_seen += 1 if name else 0
     written = _written_unit(m) if (m.group("unit") or m.group("bare")) else state.header_unit()
-    raw = _raw(norm, start + m.start("sign"), m.group("sign"), m.group("num"), m.group("pct"), written,
+    raw = _raw(start + m.start("sign"), m.group("sign"), m.group("num"), m.group("pct"), written,
                name or state.pending)
     return [raw] if raw is not None else []
