@@ -67,13 +67,13 @@ def _last_rate_prefix(text: str) -> re.Match | None:
 
 def _strip_rate_tail(text: str) -> str:
     """每人每月… at the end of a subject is the figure's denominator, not part of what it counts."""
-    m = _last_rate_prefix(text)
-    return text[:m.start()] if m is not None and m.end() == len(text) and m.group().startswith("每") else text
+    m = _lexicon().per_tail.search(text)
+    return text[:m.start()] if m is not None else text
 
 
 def _strip_rate_head(text: str) -> str:
-    m = _lexicon().rate_prefix.match(text)
-    return text[m.end():] if m is not None and m.group().startswith("每") else text
+    m = _lexicon().per_head.match(text)
+    return text[m.end():] if m is not None else text
 
 
 def _clean(text: str) -> str:

@@ -170,9 +170,9 @@ def _scan(norm: str) -> list[_Raw]:
 
 
 def _blocked(unit: _Unit, norm: str, end: int) -> bool:
-    if not any(norm.startswith(word, end) for word in unit.not_followed_by):
+    if not unit.not_followed_by or not norm.startswith(unit.not_followed_by, end):
         return False
-    return not any(norm.startswith(word, end) for word in unit.unless_followed_by)  # 12户外出 is 12户
+    return not (unit.unless_followed_by and norm.startswith(unit.unless_followed_by, end))  # 12户外出 is 12户
 
 
 def _bounds(norm: str, start: int, end: int, inside: str = "") -> tuple[bool, bool, bool, str]:

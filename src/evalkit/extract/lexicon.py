@@ -38,6 +38,8 @@ class _Bound:
 class _Lexicon:
     rates: dict[str, str]              # prefix → denominator
     rate_prefix: re.Pattern            # any prefix, longest first
+    per_head: re.Pattern               # a 每… prefix at the start of a text
+    per_tail: re.Pattern               # a 每… prefix at the end of a text
     before: tuple[_Bound, ...]         # bound words before the number, longest first
     after: tuple[_Bound, ...]          # bound words after the figure
     inside: dict[str, _Bound]          # 余/多 between number and unit
@@ -66,6 +68,9 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         rates=rates,
         rate_prefix=re.compile("|".join(map(re.escape, _longest_first(rates)))),
+        per_head=re.compile("|".join(map(re.escape, _longest_first(p for p in rates if p.startswith("每"))))),
+        per_tail=re.compile("(?:" + "|".join(map(re.escape, _longest_first(p for p in rates if p.startswith("每"))))
+                            + ")$"),
         before=tuple(sorted((b for b in bounds if b.position == "before"), key=lambda b: -len(b.word))),
         after=tuple(sorted((b for b in bounds if b.position == "after"), key=lambda b: -len(b.word))),
         inside={b.word: b for b in bounds if b.position == "inside"},
