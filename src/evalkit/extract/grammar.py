@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from evalkit import units
@@ -134,7 +134,10 @@ def _decimals(number: str) -> int:
 
 def _parse_number(number: str) -> Decimal | None:
     if number[0].isdigit():
-        return units.parse_decimal(number)
+        try:  # the grammar matched digits with optional , or space groups and one decimal point
+            return Decimal(number.replace(",", "").replace(" ", ""))
+        except InvalidOperation:
+            return units.parse_decimal(number)
     return parse_chinese_numeral(number)
 
 

@@ -149,7 +149,7 @@ def table_raws(norm: str, taken: list[_Raw]) -> list[_Raw]:
     """Figures in the table-shaped lines of *norm* that the sentence grammar did not already take."""
     if _TABLE_LINE.search(norm) is None:
         return []  # no line ends in a number: no table
-    spans = sorted((r.start, r.end) for r in taken)
+    spans = [(r.start, r.end) for r in taken]  # in text order already
     found: list[_Raw] = []
     state = _State()
     for m in re.finditer(r"[^\n]+", norm):
