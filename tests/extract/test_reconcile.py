@@ -70,9 +70,12 @@ def test_reconcile_rounding_tolerance_and_missing_values():
                        indicators=INDICATORS)
     assert result.table.loc[0, "status"] == "no_panel_value"
     result = reconcile(extract_figures("全省养老床位达到5200元。"), panel, region="210000", year=2020,
-                       indicators=INDICATORS)
+                       indicators=INDICATORS, lang="en")
     assert result.table.loc[0, "status"] == "no_match"
     assert "does not fit" in result.table.loc[0, "note"]
+    result = reconcile(extract_figures("全省养老床位达到5200元。"), panel, region="210000", year=2020,
+                       indicators=INDICATORS)
+    assert result.table.loc[0, "note"] == "单位 元（水平）与指标 beds（张）不符"
 
 
 def test_reconcile_bad_arguments():

@@ -119,7 +119,8 @@ def reconcile(figures: pd.DataFrame, panel: pd.DataFrame, *, region: str, year: 
     rtol : float
         Relative tolerance for agreement (default 0.5%).
     lang : {"zh", "en"}
-        Language of the result's display (headings, statuses, kinds).
+        Language of ``note`` and ``compared_with`` and of the result's display (headings, statuses, kinds);
+        the ``status`` and ``kind`` columns keep their codes.
 
     Returns
     -------
@@ -170,7 +171,7 @@ def reconcile(figures: pd.DataFrame, panel: pd.DataFrame, *, region: str, year: 
     observed = {}
     for row in rows.itertuples(index=False):
         observed.setdefault((row.indicator, int(row.year)), (float(row.value), getattr(row, "status", None)))
-    records = [_reconcile_one(figure, catalogue, observed, year, rtol)
+    records = [_reconcile_one(figure, catalogue, observed, year, rtol, lang)
                for figure in figures.itertuples(index=False) if figure.kind != "ordinal"]
     table = pd.DataFrame(records, columns=list(RECONCILE_COLUMNS))
     return Reconciliation(table=table, region=region, year=year, lang=lang)
@@ -182,7 +183,10 @@ def _panel_ready(code: str, what: str, observed: dict, year: int) -> bool:
     return all((code, y) in observed for y in needs)
 
 
-def _reconcile_one(figure, catalogue, observed, year: int, rtol: float) -> dict:
+def _reconcile_one(figure, catalogue, observed, year: int, rtol: float, lang: Lang) -> dict:
+    def say(key: str, **fields) -> str:
+        return i18n.t(f"extract.note.{key}", lang, **fields)
+
     record = dict.fromkeys(RECONCILE_COLUMNS)
     record.update(sentence_index=figure.sentence_index, surface=figure.surface, subject=figure.subject,
                   kind=figure.kind, figure_unit=figure.unit, status="no_match")
@@ -190,24 +194,25 @@ def _reconcile_one(figure, catalogue, observed, year: int, rtol: float) -> dict:
              for code, name, unit, keywords in catalogue]
     named = [c for c in named if c[0] > 0]
     if not named:
-        record["note"] = "no indicator keyword in the subject"
+        record["note"] = say("no_keyword")
         return record
     fitting = [(hit, code, name, unit, how) for hit, code, name, unit in named
                if (how := _comparison(figure, unit)) is not None]
     if not fitting:
         _, code, name, unit = max(named, key=lambda c: c[0])
-        record["note"] = f"unit {figure.unit or '(none)'} ({figure.kind}) does not fit {code} ({unit})"
+        kind = i18n.labels("extract.kind", lang).get(figure.kind, figure.kind)
+        record["note"] = say("unit_mismatch", unit=figure.unit or say("no_unit"), kind=kind, code=code,
+                             indicator_unit=unit)
         return record
     best = max(fitting, key=lambda c: (_panel_ready(c[1], c[4][0], observed, year), c[0]))
     _, code, name, unit, (what, factor) = best
     value = Decimal(figure.value) * factor
     record.update(indicator=code, indicator_name=name, indicator_unit=unit, figure_value=float(value),
-                  compared_with={"level": f"level {year}", "previous_level": f"level {year - 1}",
-                                 "relative_change": f"% change {year - 1}→{year}",
-                                 "difference": f"difference {year - 1}→{year}"}[what])
+                  compared_with=i18n.t(f"extract.compared.{what}", lang, year=year, previous=year - 1))
     if not _panel_ready(code, what, observed, year):
-        years = {"level": f"{year}", "previous_level": f"{year - 1}"}.get(what, f"{year - 1} and {year}")
-        record.update(status="no_panel_value", note=f"the panel has no {code} for {years}")
+        years = {"level": f"{year}", "previous_level": f"{year - 1}"}.get(
+            what, say("both_years", previous=year - 1, year=year))
+        record.update(status="no_panel_value", note=say("no_panel_value", code=code, years=years))
         return record
     current, status = observed.get((code, year), (math.nan, None))
     previous, previous_status = observed.get((code, year - 1), (math.nan, None))
@@ -222,9 +227,9 @@ def _reconcile_one(figure, catalogue, observed, year: int, rtol: float) -> dict:
                   rel_diff=diff / abs(panel_value) if panel_value else math.nan)
     notes = []
     if figure.kind == "target":
-        notes.append("a target: a gap may mean it was not (yet) met")
+        notes.append(say("target"))
     as_of = getattr(figure, "as_of", None)
     if isinstance(as_of, str) and as_of != f"{year}-12" and as_of.startswith(str(year)) and len(as_of) > 4:
-        notes.append(f"part-year figure (as of {as_of})")
-    record["note"] = "; ".join(notes) or None
+        notes.append(say("part_year", as_of=as_of))
+    record["note"] = say("separator").join(notes) or None
     return record
