@@ -58,13 +58,6 @@ def _sentence_starts(norm: str) -> list[int]:
     return [m.start() for m in _SENTENCE.finditer(norm) if m.group().strip()]
 
 
-def _last_rate_prefix(text: str) -> re.Match | None:
-    found = None
-    for found in _lexicon().rate_prefix.finditer(text):  # noqa: B007 - the last match is wanted
-        pass
-    return found
-
-
 def _strip_rate_tail(text: str) -> str:
     """每人每月… at the end of a subject is the figure's denominator, not part of what it counts."""
     m = _lexicon().per_tail.search(text)
@@ -141,10 +134,25 @@ def _pair_subjects(base: str, n: int) -> list[str] | None:
     return items
 
 
+class _RateWords:
+    """Every rate word of the text (每千名老年人, 人均, 月人均…) found once, looked up by position."""
+
+    def __init__(self, norm: str) -> None:
+        hits = [(m.end(), m.start(), m.group()) for m in _lexicon().rate_prefix.finditer(norm)]
+        self._ends = [h[0] for h in hits]
+        self._hits = hits
+
+    def last(self, lo: int, hi: int) -> str | None:
+        """The last rate word inside ``norm[lo:hi]``, or None."""
+        k = bisect_right(self._ends, hi) - 1
+        return self._hits[k][2] if k >= 0 and self._hits[k][1] >= lo else None
+
+
 def _describe(text: str, norm: str, raws: list[_Raw], report_year: int | None) -> list[_Figure]:
     starts = _sentence_starts(norm)
     delims = [m.start() for m in _CLAUSE_DELIM.finditer(norm)]
     grammar = _grammar()
+    rate_words = _RateWords(norm)
     figures: list[_Figure] = []
     for raw in raws:
         sentence = max(bisect_right(starts, raw.start) - 1, 0)
@@ -167,11 +175,11 @@ def _describe(text: str, norm: str, raws: list[_Raw], report_year: int | None) -
         if unit is not None and unit.dimension not in _NO_RATE and "/" not in unit.unit:
             per = raw.per
             if not per:
-                prefix = _last_rate_prefix(norm[figure.clause_start:raw.start])
+                prefix = rate_words.last(figure.clause_start, raw.start)
                 if prefix is None:  # 每千名老年人，全市共拥有养老床位31.2张: a 每… phrase earlier in the sentence
-                    prefix = _last_rate_prefix(norm[max(starts[sentence] if starts else 0, prev_end):raw.start])
-                    prefix = prefix if prefix is not None and prefix.group().startswith("每") else None
-                per = _lexicon().rates[prefix.group()] if prefix is not None else ""
+                    prefix = rate_words.last(max(starts[sentence] if starts else 0, prev_end), raw.start)
+                    prefix = prefix if prefix is not None and prefix.startswith("每") else None
+                per = _lexicon().rates[prefix] if prefix is not None else ""
             if per:
                 rated = grammar.plain_units.get(f"{unit.unit}/{per}")
                 figure.unit = f"{unit.unit}/{per}"
