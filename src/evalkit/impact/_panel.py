@@ -12,33 +12,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evalkit import i18n
+from evalkit._shared.checks import Lang, list_values
 from evalkit.errors import DataShapeError, ParameterError
 
 __all__ = [
     "WidePanel",
-    "check_choice",
     "cohort_from_treatment",
     "long_panel",
     "require_columns",
     "wide_panel",
 ]
 
-_MAX_LISTED = 8
-
 
 def _listed(values: Iterable) -> str:
-    values = list(values)
-    shown = ", ".join(str(v) for v in values[:_MAX_LISTED])
-    return shown + (f", … ({len(values)} in all)" if len(values) > _MAX_LISTED else "")
-
-
-def check_choice(name: str, value, choices: Sequence) -> None:
-    """Raise :class:`ParameterError` unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise ParameterError(
-            f"parameter {name}={value!r} is not recognised; expected one of "
-            f"{', '.join(repr(c) for c in choices)}"
-        )
+    return list_values(list(values))
 
 
 def require_columns(df: pd.DataFrame, **roles: str | None) -> None:
@@ -178,12 +166,15 @@ def wide_panel(
     outcome: str,
     covariates: Sequence[str] | None = None,
     anticipation: int = 0,
+    lang: Lang = "zh",
 ) -> WidePanel:
     """Validate a balanced long panel (:func:`long_panel`) and reshape it to unit × time arrays.
 
     Also checks that every treated unit is observed before it is treated. Cohorts later than the last
     period (+ anticipation) are recoded as never treated, as R ``did`` does, and this is recorded in
-    ``notes``.
+    ``notes`` (in *lang*). A cohort observed before its start but not before its anticipation window
+    (``g − anticipation ≤`` first period) is kept here; :func:`~evalkit.impact.did.fit_att_gt` drops its cells
+    with a note, as R ``did`` does.
     """
     covariates = list(covariates or [])
     data = long_panel(df, unit=unit, time=time, cohort=cohort, outcome=outcome,
@@ -194,16 +185,13 @@ def wide_panel(
     unit_cohort = data.groupby(unit)[cohort].first().reindex(units).to_numpy(dtype=float)
     late = unit_cohort > times.max() + anticipation
     if late.any():
-        notes.append(
-            f"{int(late.sum())} unit(s) first treated after the last period ({_listed(units[late])}) "
-            "are treated as never treated"
-        )
+        notes.append(i18n.t("impact.note.late_cohorts", lang, n=int(late.sum()), units=_listed(units[late])))
         unit_cohort = np.where(late, 0.0, unit_cohort)
-    early = (unit_cohort > 0) & (unit_cohort - anticipation <= times.min())
+    early = (unit_cohort > 0) & (unit_cohort <= times.min())
     if early.any():
         raise DataShapeError(
             f"units {_listed(units[early])} are treated from the first observed period {times.min()} "
-            f"(cohort ≤ {times.min() + anticipation}), so they are never observed before treatment and "
+            f"(cohort ≤ {times.min()}), so they are never observed before treatment and "
             "no change can be measured for them — fix: drop these units, or add earlier periods"
         )
     wide = data.pivot(index=unit, columns=time, values=outcome).reindex(index=units, columns=times)

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from test_impact_did import ROLES, staggered
+from _data.impact import ROLES, staggered
 
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact import event_study, twfe
@@ -28,7 +28,7 @@ def test_fixest_convention_is_smaller_by_the_dof_ratio():
 
 
 def test_weights_sum_to_one_and_turn_negative_under_staggering():
-    res = twfe(staggered(cohorts=(2016, 2016, 2017, 2019, 2020, 0)), **ROLES)
+    res = twfe(staggered(cohorts=(2016, 2016, 2017, 2019, 2020, 0)), **ROLES, lang="en")
     assert res.weights["weight"].sum() == pytest.approx(1.0)
     assert (res.weights["weight"] < 0).any()
     assert any("negative weight" in n for n in res.notes)

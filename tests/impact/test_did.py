@@ -2,25 +2,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from _data.impact import ROLES, staggered
 
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact import att_gt, cohort_from_treatment
-
-
-def staggered(effect=lambda e: 1.0 + 0.5 * e, noise=0.0, seed=0, cohorts=(2017, 2017, 2018, 2018, 2019, 0, 0, 0, 0),
-              years=range(2015, 2021)):
-    """Unit and year effects plus a known effect by event time e = year − cohort (parallel trends hold)."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i, g in enumerate(cohorts):
-        alpha = rng.normal()
-        for t in years:
-            tau = effect(t - g) if g and t >= g else 0.0
-            rows.append((f"u{i}", t, g, alpha + 0.3 * (t - 2015) + tau + noise * rng.normal()))
-    return pd.DataFrame(rows, columns=["unit", "year", "cohort", "y"])
-
-
-ROLES = dict(unit="unit", time="year", cohort="cohort", outcome="y")
 
 
 @pytest.mark.parametrize("control", ["never", "notyet"])
@@ -69,14 +54,16 @@ def test_bootstrap_is_reproducible_and_the_uniform_band_is_wider_than_pointwise(
 def test_covariates_are_used_and_tiny_cohorts_are_flagged():
     df = staggered(noise=0.1)
     df["x"] = df["unit"].str[1:].astype(int) % 3
-    res = att_gt(df, **ROLES, est_method="dr", covariates=["x"], n_boot=0)
+    res = att_gt(df, **ROLES, est_method="dr", covariates=["x"], n_boot=0, lang="en")
     assert res.settings["covariates"] == ["x"]
     assert any("only 1–2 units" in n for n in res.notes)
+    zh = att_gt(df, **ROLES, est_method="dr", covariates=["x"], n_boot=0)
+    assert any("只有 1–2 个单位" in n for n in zh.notes) and not any("units" in n for n in zh.notes)
 
 
 def test_late_cohort_becomes_never_treated_with_a_note():
     df = staggered(cohorts=(2017, 2017, 2025, 0, 0))
-    res = att_gt(df, **ROLES, n_boot=0)
+    res = att_gt(df, **ROLES, n_boot=0, lang="en")
     assert res.cohort_sizes[0] == 3
     assert any("after the last period" in n for n in res.notes)
 

@@ -5,9 +5,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
-from test_impact_did import ROLES, staggered
-from test_impact_pilots import PILOTS, REGIONS
-from test_impact_synth import donor_panel
+from _data.impact import PILOTS, REGIONS, ROLES, donor_panel, staggered
 
 from evalkit.impact import att_gt, event_study, its, pilot_cohorts, randomization_inference, synth
 from evalkit.plots import impact as ip

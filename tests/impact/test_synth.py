@@ -1,7 +1,7 @@
 """Synthetic control: the simplex QP against a generic solver, exact recovery, placebo p-value, errors."""
 import numpy as np
-import pandas as pd
 import pytest
+from _data.impact import donor_panel
 from scipy import optimize
 
 from evalkit.errors import DataShapeError, ParameterError
@@ -19,15 +19,6 @@ def test_simplex_least_squares_matches_slsqp():
     assert w.sum() == pytest.approx(1.0, abs=1e-12) and (w >= 0).all()
     assert np.sum((a @ w - b) ** 2) <= ref.fun + 1e-10
     assert w == pytest.approx(ref.x, abs=1e-5)
-
-
-def donor_panel(seed=0):
-    rng = np.random.default_rng(seed)
-    years = np.arange(2000, 2016)
-    donors = {f"d{j}": 10 + j + rng.normal(size=len(years)).cumsum() * 0.5 for j in range(6)}
-    treated = 0.6 * donors["d1"] + 0.4 * donors["d4"] + np.where(years >= 2010, 3.0, 0.0)
-    rows = [(u, y, v) for u, s in {**donors, "T": treated}.items() for y, v in zip(years, s)]
-    return pd.DataFrame(rows, columns=["unit", "year", "y"])
 
 
 def test_recovers_a_convex_combination_and_the_effect():
