@@ -172,9 +172,9 @@ def wide_panel(
 
     Also checks that every treated unit is observed before it is treated. Cohorts later than the last
     period (+ anticipation) are recoded as never treated, as R ``did`` does, and this is recorded in
-    ``notes`` (in *lang*). A cohort observed before its start but not before its anticipation window
-    (``g − anticipation ≤`` first period) is kept here; :func:`~evalkit.impact.did.fit_att_gt` drops its cells
-    with a note, as R ``did`` does.
+    ``notes`` (in *lang*). Units of a cohort observed before its start but not before its anticipation
+    window (first period < g ≤ first period + anticipation) are dropped with a note, as R ``did``'s
+    ``pre_process_did`` drops them ("already treated in the first period (accounting for anticipation)").
     """
     covariates = list(covariates or [])
     data = long_panel(df, unit=unit, time=time, cohort=cohort, outcome=outcome,
@@ -194,6 +194,12 @@ def wide_panel(
             f"(cohort ≤ {times.min()}), so they are never observed before treatment and "
             "no change can be measured for them — fix: drop these units, or add earlier periods"
         )
+    no_pre = (unit_cohort > times.min()) & (unit_cohort - anticipation <= times.min())
+    if no_pre.any():
+        cohorts = sorted({int(g) for g in unit_cohort[no_pre]})
+        notes.append(i18n.t("impact.note.no_pre_period", lang, cohorts=", ".join(map(str, cohorts)),
+                            anticipation=anticipation, n=int(no_pre.sum()), units=_listed(units[no_pre])))
+        units, unit_cohort = units[~no_pre], unit_cohort[~no_pre]
     wide = data.pivot(index=unit, columns=time, values=outcome).reindex(index=units, columns=times)
     covs = {
         c: data.pivot(index=unit, columns=time, values=c).reindex(index=units, columns=times).to_numpy(float)

@@ -267,8 +267,8 @@ def att_gt(
         Covariates (values of the earlier of the two periods compared are used).
     anticipation : int
         Periods before the cohort's start in which units may already react. A cohort with no period before
-        ``g − anticipation`` has no valid base period: its cells are not estimated and a note says so (its
-        units stay in the sample, as R ``did`` does).
+        ``g − anticipation`` has no valid base period: its units are dropped and a note says so, as R ``did``
+        does.
     base_period : {"varying", "universal"}
         Pre-treatment cells compare consecutive periods (``varying``) or all use g − 1 − anticipation.
     n_boot : int
@@ -336,26 +336,12 @@ def _check_treated(unit_cohort: np.ndarray, times: np.ndarray, settings: dict) -
     return glist
 
 
-def _estimable_cohorts(glist: np.ndarray, times: np.ndarray, sizes: pd.Series, settings: dict
-                       ) -> tuple[np.ndarray, list[str]]:
-    """Cohorts with a base period, and notes on tiny cohorts and cohorts dropped for lack of a pre-period."""
-    lang, anticipation = settings.get("lang", "zh"), settings["anticipation"]
-    notes = []
+def _tiny_cohorts(glist: np.ndarray, sizes: pd.Series, settings: dict) -> list[str]:
+    """A note on cohorts of one or two units."""
     tiny = [int(g) for g in glist if sizes[int(g)] <= 2]
-    if tiny:
-        notes.append(i18n.t("impact.note.tiny_cohorts", lang, cohorts=", ".join(map(str, tiny))))
-    no_pre = np.array([not np.any(times + anticipation < g) for g in glist])
-    if no_pre.any():
-        dropped = [int(g) for g in glist[no_pre]]
-        notes.append(i18n.t("impact.note.no_pre_period", lang, cohorts=", ".join(map(str, dropped)),
-                            anticipation=anticipation, n=int(sum(sizes[g] for g in dropped))))
-    kept = glist[~no_pre]
-    if kept.size == 0:
-        raise DataShapeError(
-            f"no cohort has a period before its anticipation window (anticipation={anticipation}, first period "
-            f"{times.min()}), so no ATT(g,t) can be estimated — fix: lower anticipation, or add earlier periods"
-        )
-    return kept, notes
+    if not tiny:
+        return []
+    return [i18n.t("impact.note.tiny_cohorts", settings.get("lang", "zh"), cohorts=", ".join(map(str, tiny)))]
 
 
 def _comparison(unit_cohort: np.ndarray, treated: np.ndarray, horizon: float, control: str) -> np.ndarray:
@@ -450,7 +436,7 @@ def fit_att_gt(panel: WidePanel, settings: dict) -> ATTgtResult:
     glist = _check_treated(unit_cohort, panel.times, settings)
     sizes = pd.Series(unit_cohort).value_counts().sort_index()
     sizes.index = sizes.index.astype(int)
-    glist, cohort_notes = _estimable_cohorts(glist, panel.times, sizes, settings)
+    cohort_notes = _tiny_cohorts(glist, sizes, settings)
     rows, influence = _cell_estimates(panel, glist, settings)
     table, crit = _cell_table(rows, influence, settings)
     pretest, pretest_notes = _pretest(table, influence, settings)

@@ -84,11 +84,18 @@ class WildBootstrapResult(ResultDisplay):
     ci_hi: float = np.nan
     alpha: float = 0.05
     lang: Lang = "zh"
+    inversion: object = field(default=None, repr=False, compare=False)
 
     @property
     def ci(self) -> tuple[float, float]:
         """The bootstrap confidence interval (test inversion)."""
         return (self.ci_lo, self.ci_hi)
+
+    def p_value_at(self, beta0: float) -> float:
+        """Bootstrap p-value of H0: coef = *beta0* with the same draws (the function the interval inverts)."""
+        if self.inversion is None:
+            raise ParameterError("this result carries no bootstrap draws; rerun evalkit.impact.wild_cluster_bootstrap")
+        return self.inversion.p_value(float(beta0))
 
     def _summary(self) -> Summary:
         lang = self.lang
@@ -236,7 +243,8 @@ def wild_cluster_bootstrap(result: TWFEResult, *, term: str = "post", weights: W
     row = result.table.iloc[j]
     return WildBootstrapResult(term=term, coef=float(row["coef"]), t_stat=float(row["t"]), p_value=parts.p_value(0.0),
                                p_analytic=float(row["p"]), n_boot=len(v), weights=weights, n_clusters=n_clusters,
-                               enumerated=enumerated, ci_lo=lo, ci_hi=hi, alpha=result.alpha, lang=result.lang)
+                               enumerated=enumerated, ci_lo=lo, ci_hi=hi, alpha=result.alpha, lang=result.lang,
+                               inversion=parts)
 
 
 @dataclass(frozen=True, eq=False)

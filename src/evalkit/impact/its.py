@@ -144,7 +144,8 @@ def _fit_model(y: np.ndarray, design: pd.DataFrame, *, family: str, log_offset: 
     """The statsmodels fit, its dispersion and the df of its quantiles (``inf`` = normal)."""
     if family == "ols":
         lags = maxlags if maxlags is not None else newey_west_lags(len(y))
-        model = sm.OLS(y, design).fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True)
+        model = sm.OLS(y, design).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True},
+                             use_t=True)
         return model, float(model.scale), float(model.df_resid)
     glm = sm.GLM(y, design, family=sm.families.Poisson(), offset=log_offset)
     model = glm.fit(scale="X2" if family == "quasipoisson" else 1.0)

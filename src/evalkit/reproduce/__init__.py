@@ -33,6 +33,7 @@ CASE_MODULES = [
     "evalkit.reproduce.basque",
     "evalkit.reproduce.nile",
     "evalkit.reproduce.airline",
+    "evalkit.reproduce.wildboot_vs_wildboottest",
 ]
 
 
