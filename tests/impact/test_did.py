@@ -119,3 +119,18 @@ def test_cohort_from_treatment_and_non_absorbing_error():
     df.loc[(df["unit"] == "u0") & (df["year"] == 2019), "d"] = 0
     with pytest.raises(DataShapeError, match="not absorbing"):
         cohort_from_treatment(df, unit="unit", time="year", treatment="d")
+
+
+def test_display_is_escaped_and_in_the_result_language():
+    df = staggered(cohorts=(2017, 2017, 2025, 0, 0))
+    df["unit"] = df["unit"].replace({"u2": "<script>x</script>"})
+    en = att_gt(df, **ROLES, n_boot=0, lang="en")
+    html = en._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html  # the late-cohort note names the unit
+    assert "Group-time ATT" in html and "after start" in html and "effect" in html
+    zh = att_gt(df, **ROLES, n_boot=0)._repr_html_()
+    assert "分组–时期" in zh and "效果估计" in zh and "试点后" in zh and "Group-time" not in zh
+    table = att_gt(df, **ROLES, n_boot=0).labelled_table()
+    assert list(table.columns[:5]) == ["批次年份", "年份", "试点后年数", "试点后", "效果估计"]
+    assert set(table["试点后"]) == {"是", "否"}
+    assert "Overall ATT" in en.aggregate("group")._repr_html_()
