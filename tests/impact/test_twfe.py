@@ -32,6 +32,9 @@ def test_weights_sum_to_one_and_turn_negative_under_staggering():
     assert res.weights["weight"].sum() == pytest.approx(1.0)
     assert (res.weights["weight"] < 0).any()
     assert any("negative weight" in n for n in res.notes)
+    assert list(res.labelled_weights().columns) == ["cohort", "year", "weight"]
+    assert list(res.labelled_weights("zh").columns) == ["批次年份", "年份", "权重"]
+    assert any("负" in n for n in twfe(staggered(cohorts=(2016, 2016, 2017, 2019, 2020, 0)), **ROLES).notes)
 
 
 def test_event_study_recovers_effects_without_noise_when_homogeneous():

@@ -56,3 +56,18 @@ def test_matches_csdid(control, group):
     group_agg = ours.aggregate("group")
     assert group_agg.att == pytest.approx(float(agg["overall_att"]), abs=1e-10)
     assert group_agg.se == pytest.approx(float(agg["overall_se"]), rel=1e-8)
+
+
+def test_mpdta_with_anticipation_matches_csdid():
+    pytest.importorskip("csdid.att_gt", reason="csdid is the bench extra's reference implementation")
+    from evalkit.errors import ReferenceDataMissing
+    from evalkit.reproduce import did_anticipation
+
+    try:
+        records = did_anticipation.records()
+    except ReferenceDataMissing as exc:
+        pytest.skip(str(exc))
+    rows = {r["quantity"]: r for r in records}
+    assert rows["units"]["value"] == 480 and rows["cells"]["value"] == 8  # the 20 counties of 2004 dropped
+    for r in records:
+        assert r["value"] == pytest.approx(r["reference"], abs=r["tolerance"]), r["quantity"]

@@ -64,3 +64,16 @@ def test_hac_t_inference_matches_hand_calculation():
     cov = _newey_west(x, resid, lags)
     band = crit * np.sqrt(np.einsum("ij,jk,ik->i", x_cf, cov, x_cf))
     assert (post["cf_hi"] - post["counterfactual"]).to_numpy() == pytest.approx(band, rel=1e-10)
+
+
+def test_sicily_rate_series_matches_the_hand_calculation():
+    from evalkit.errors import ReferenceDataMissing
+    from evalkit.reproduce import its_hac
+
+    try:
+        records = its_hac.records()
+    except ReferenceDataMissing as exc:
+        pytest.skip(str(exc))
+    assert len(records) == 10
+    for r in records:
+        assert r["value"] == pytest.approx(r["reference"], abs=r["tolerance"]), r["quantity"]

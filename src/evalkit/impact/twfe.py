@@ -126,6 +126,10 @@ class TWFEResult(ResultDisplay):
         """:attr:`table` with headers in *lang* (default: the result's language), for a report."""
         return labelled(self.table, lang or self.lang)
 
+    def labelled_weights(self, lang: Lang | None = None) -> pd.DataFrame:
+        """:attr:`weights` (cohort, year, weight) with headers in *lang* (default: the result's language)."""
+        return labelled(self.weights, lang or self.lang)
+
     def _summary(self) -> Summary:
         lang = self.lang
         line = i18n.t("impact.display.twfe_line", lang, n_obs=self.n_obs, n_clusters=self.n_clusters, ssc=self.ssc)

@@ -34,6 +34,8 @@ CASE_MODULES = [
     "evalkit.reproduce.nile",
     "evalkit.reproduce.airline",
     "evalkit.reproduce.wildboot_vs_wildboottest",
+    "evalkit.reproduce.did_anticipation",
+    "evalkit.reproduce.its_hac",
 ]
 
 
