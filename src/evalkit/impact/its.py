@@ -249,11 +249,11 @@ def its(
     for counts :math:`e^{\\beta_2}` is the rate ratio.
 
     ``ols``: Newey–West covariance :math:`\\frac{n}{n-k}(X'X)^{-1}\\hat S(X'X)^{-1}` with Bartlett weights
-    :math:`1-l/(L+1)` (statsmodels ``cov_type="HAC"``, the small-sample factor as Stata's ``newey``), and p-values
-    and intervals from the t distribution with n − k degrees of freedom. Normal quantiles with HAC errors are
-    anti-conservative in the 6–20-point series this is used for (Kiefer & Vogelsang 2005); t(n − k) is the
-    usual finite-sample correction (Stata's ``newey`` reports t too). With very few points the intervals
-    remain optimistic, and a note says so.
+    :math:`1-l/(L+1)` (statsmodels ``cov_type="HAC"`` with ``use_correction=True``: the small-sample factor of
+    Stata's ``newey``), and p-values and intervals from the t distribution with n − k degrees of freedom.
+    Normal quantiles with HAC errors are anti-conservative in the 6–20-point series this is used for (Kiefer &
+    Vogelsang 2005); t(n − k) is the usual finite-sample correction (Stata's ``newey`` reports t too). With
+    very few points the intervals remain optimistic, and a note says so.
 
     Poisson families: quasi-Poisson scales the SEs by :math:`\\sqrt{X^2/(n-p)}` (Pearson), as R's
     ``quasipoisson``; intervals use the normal quantile (R ``Epi::ci.exp``, the published Sicily analysis).
