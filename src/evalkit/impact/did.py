@@ -221,8 +221,10 @@ class ATTgtResult(ResultDisplay):
 
     def _summary(self) -> Summary:
         s, lang = self.settings, self.lang
-        lines = [i18n.t("impact.display.attgt_settings", lang, control=s["control"], est_method=s["est_method"],
-                        base_period=s["base_period"], n_units=self.n_units, n_boot=s["n_boot"])]
+        option = i18n.labels("impact.option", lang)
+        lines = [i18n.t("impact.display.attgt_settings", lang, control=option[s["control"]],
+                        est_method=option[s["est_method"]], base_period=option[s["base_period"]],
+                        n_units=self.n_units, n_boot=s["n_boot"])]
         if self.pretest is not None:
             lines.append(i18n.t("impact.display.pretest", lang, statistic=number(self.pretest.statistic),
                                 df=self.pretest.df, p=number(self.pretest.p_value)))

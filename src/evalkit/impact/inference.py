@@ -102,7 +102,8 @@ class WildBootstrapResult(ResultDisplay):
         how = (i18n.t("impact.display.wild_enumerated", lang) if self.enumerated
                else i18n.t("impact.display.wild_draws", lang, n=self.n_boot))
         lines = [i18n.t("impact.display.wild_line", lang, weights=i18n.t(f"impact.option.{self.weights}", lang),
-                        how=how, n_clusters=self.n_clusters, term=self.term, coef=number(self.coef, 4),
+                        how=how, n_clusters=self.n_clusters,
+                        term=i18n.labels("impact.term", lang).get(self.term, self.term), coef=number(self.coef, 4),
                         t=number(self.t_stat), p=number(self.p_value), p_analytic=number(self.p_analytic))]
         if np.isfinite(self.ci_lo) or np.isfinite(self.ci_hi):
             lines.append(i18n.t("impact.display.wild_ci", lang, level=f"{100 * (1 - self.alpha):.0f}",

@@ -123,8 +123,10 @@ class TWFEResult(ResultDisplay):
         return float(self.table.set_index("term").loc[term, "coef"])
 
     def labelled_table(self, lang: Lang | None = None) -> pd.DataFrame:
-        """:attr:`table` with headers in *lang* (default: the result's language), for a report."""
-        return labelled(self.table, lang or self.lang)
+        """:attr:`table` with headers and the ``post`` term in *lang* (default: the result's language)."""
+        lang = lang or self.lang
+        terms = i18n.labels("impact.term", lang)
+        return labelled(self.table.assign(term=self.table["term"].map(lambda t: terms.get(t, t))), lang)
 
     def labelled_weights(self, lang: Lang | None = None) -> pd.DataFrame:
         """:attr:`weights` (cohort, year, weight) with headers in *lang* (default: the result's language)."""
@@ -132,7 +134,8 @@ class TWFEResult(ResultDisplay):
 
     def _summary(self) -> Summary:
         lang = self.lang
-        line = i18n.t("impact.display.twfe_line", lang, n_obs=self.n_obs, n_clusters=self.n_clusters, ssc=self.ssc)
+        line = i18n.t("impact.display.twfe_line", lang, n_obs=self.n_obs, n_clusters=self.n_clusters,
+                      ssc=i18n.t(f"impact.option.{self.ssc}", lang))
         return Summary(title=i18n.t("impact.display.twfe_title", lang), lines=[line, *self.notes],
                        frames={"": self.labelled_table()})
 
