@@ -134,3 +134,20 @@ def test_display_is_escaped_and_in_the_result_language():
     assert list(table.columns[:5]) == ["批次年份", "年份", "试点后年数", "试点后", "效果估计"]
     assert set(table["试点后"]) == {"是", "否"}
     assert "Overall ATT" in en.aggregate("group")._repr_html_()
+
+
+def test_numeric_arguments_are_checked_once_for_every_estimator():
+    from evalkit.impact import its, twfe
+
+    df = staggered()
+    for bad in (0, 1, 1.5, "0.05", True):
+        with pytest.raises(ParameterError, match="alpha="):
+            att_gt(df, **ROLES, alpha=bad)
+    with pytest.raises(ParameterError, match="alpha="):
+        twfe(df, **ROLES, alpha=0)
+    with pytest.raises(ParameterError, match="alpha="):
+        its(df[df["unit"] == "u0"], time="year", outcome="y", start=2018, alpha=2)
+    with pytest.raises(ParameterError, match=r"n_boot=-1.*0 = no bootstrap"):
+        att_gt(df, **ROLES, n_boot=-1)
+    with pytest.raises(ParameterError, match="anticipation=0.5"):
+        att_gt(df, **ROLES, anticipation=0.5)

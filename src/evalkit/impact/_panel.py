@@ -84,6 +84,70 @@ class WidePanel:
     notes: tuple[str, ...]
 
 
+def _numeric(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Convert *columns* to numbers in place; an entry that is not a number is an error naming the column."""
+    for col in columns:
+        numeric = pd.to_numeric(data[col], errors="coerce")
+        bad = data.loc[numeric.isna() & data[col].notna(), col]
+        if len(bad):
+            raise DataShapeError(
+                f"column {col!r} must be numeric; found {_listed(bad.unique())} — fix: convert these values"
+            )
+        data[col] = numeric
+
+
+def _complete(data: pd.DataFrame, columns: Sequence[str], *, unit: str, time: str) -> None:
+    """No missing value in *columns*; the error lists the unit/time of the gaps."""
+    for col in columns:
+        missing = data[data[col].isna()]
+        if len(missing):
+            where = _listed(f"{u}/{t}" for u, t in zip(missing[unit], missing[time]))
+            raise DataShapeError(
+                f"column {col!r} has {len(missing)} missing value(s) at unit/time {where} — fix: fill the "
+                "gaps, or drop these rows/units"
+            )
+
+
+def _one_row_per_unit_time(data: pd.DataFrame, *, unit: str, time: str) -> None:
+    dup = data.duplicated([unit, time], keep=False)
+    if dup.any():
+        where = _listed(f"{u}/{t}" for u, t in data.loc[dup, [unit, time]].drop_duplicates().to_numpy())
+        raise DataShapeError(
+            f"more than one row per unit and time for unit/time {where} — fix: keep one row per "
+            f"{unit!r} and {time!r}"
+        )
+
+
+def _cohort_per_unit(data: pd.DataFrame, *, unit: str, cohort: str) -> None:
+    """The cohort is the same in every row of a unit (absorbing treatment) and not negative."""
+    per_unit = data.groupby(unit)[cohort].nunique()
+    if (per_unit > 1).any():
+        units = per_unit.index[per_unit > 1]
+        raise DataShapeError(
+            f"column {cohort!r} changes within units {_listed(units)}: treatment must be absorbing and the "
+            "cohort (first treated period, 0 = never) the same in every row of a unit — fix: code each unit's "
+            "first treated period in every row (see evalkit.impact.cohort_from_treatment)"
+        )
+    negative = data.loc[data[cohort] < 0, unit].unique()
+    if len(negative):
+        raise DataShapeError(
+            f"column {cohort!r} is negative for units {_listed(negative)}; expected the first treated "
+            "period, or 0 for never treated"
+        )
+
+
+def _balanced(data: pd.DataFrame, *, unit: str, time: str) -> None:
+    times = np.sort(data[time].unique())
+    counts = data.groupby(unit)[time].nunique()
+    if (counts < len(times)).any():
+        short = counts.index[counts < len(times)]
+        raise DataShapeError(
+            f"the panel is unbalanced: units {_listed(short)} are not observed in every one of the "
+            f"{len(times)} periods {_listed(times)} — this estimator needs a balanced panel; fix: fill "
+            "the missing periods, or drop these units"
+        )
+
+
 def long_panel(
     df: pd.DataFrame,
     *,
@@ -106,54 +170,13 @@ def long_panel(
     for c in covariates:
         require_columns(df, covariate=c)
     data = df[list(dict.fromkeys([unit, time, cohort, outcome, *covariates]))].copy()
-    for col in (time, cohort, outcome, *covariates):
-        numeric = pd.to_numeric(data[col], errors="coerce")
-        bad = data.loc[numeric.isna() & data[col].notna(), col]
-        if len(bad):
-            raise DataShapeError(
-                f"column {col!r} must be numeric; found {_listed(bad.unique())} — fix: convert these values"
-            )
-        data[col] = numeric
+    _numeric(data, (time, cohort, outcome, *covariates))
     data[cohort] = data[cohort].fillna(0)
-    for col in (time, outcome, *covariates):
-        missing = data[data[col].isna()]
-        if len(missing):
-            where = _listed(f"{u}/{t}" for u, t in zip(missing[unit], missing[time]))
-            raise DataShapeError(
-                f"column {col!r} has {len(missing)} missing value(s) at unit/time {where} — fix: fill the "
-                "gaps, or drop these rows/units"
-            )
-    dup = data.duplicated([unit, time], keep=False)
-    if dup.any():
-        where = _listed(f"{u}/{t}" for u, t in data.loc[dup, [unit, time]].drop_duplicates().to_numpy())
-        raise DataShapeError(
-            f"more than one row per unit and time for unit/time {where} — fix: keep one row per "
-            f"{unit!r} and {time!r}"
-        )
-    per_unit = data.groupby(unit)[cohort].nunique()
-    if (per_unit > 1).any():
-        units = per_unit.index[per_unit > 1]
-        raise DataShapeError(
-            f"column {cohort!r} changes within units {_listed(units)}: treatment must be absorbing and the "
-            "cohort (first treated period, 0 = never) the same in every row of a unit — fix: code each unit's "
-            "first treated period in every row (see evalkit.impact.cohort_from_treatment)"
-        )
-    negative = data.loc[data[cohort] < 0, unit].unique()
-    if len(negative):
-        raise DataShapeError(
-            f"column {cohort!r} is negative for units {_listed(negative)}; expected the first treated "
-            "period, or 0 for never treated"
-        )
+    _complete(data, (time, outcome, *covariates), unit=unit, time=time)
+    _one_row_per_unit_time(data, unit=unit, time=time)
+    _cohort_per_unit(data, unit=unit, cohort=cohort)
     if balanced:
-        times = np.sort(data[time].unique())
-        counts = data.groupby(unit)[time].nunique()
-        if (counts < len(times)).any():
-            short = counts.index[counts < len(times)]
-            raise DataShapeError(
-                f"the panel is unbalanced: units {_listed(short)} are not observed in every one of the "
-                f"{len(times)} periods {_listed(times)} — this estimator needs a balanced panel; fix: fill "
-                "the missing periods, or drop these units"
-            )
+        _balanced(data, unit=unit, time=time)
     return data
 
 
