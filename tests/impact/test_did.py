@@ -149,5 +149,5 @@ def test_numeric_arguments_are_checked_once_for_every_estimator():
         its(df[df["unit"] == "u0"], time="year", outcome="y", start=2018, alpha=2)
     with pytest.raises(ParameterError, match=r"n_boot=-1.*0 = no bootstrap"):
         att_gt(df, **ROLES, n_boot=-1)
-    with pytest.raises(ParameterError, match="anticipation=0.5"):
+    with pytest.raises(ParameterError, match=r"anticipation=0\.5"):
         att_gt(df, **ROLES, anticipation=0.5)
