@@ -51,3 +51,14 @@ def test_a_record_without_the_required_keys_is_an_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "fake_bad", bad)
     with pytest.raises(ValueError, match="quantity"):
         reproduce.collect(["fake_bad"])
+
+
+def test_page_is_in_the_report_language(fake_cases):
+    import re
+
+    records, skipped = reproduce.collect(fake_cases)
+    zh = reproduce.render_html(records, skipped)
+    en = reproduce.render_html(records, skipped, lang="en")
+    assert '<html lang="zh-CN">' in zh and "方法验证" in zh and "未运行的案例" in zh and "已发表值" in zh
+    assert "Summary" not in zh and "published" not in zh
+    assert '<html lang="en">' in en and "Not run" in en and not re.search(r"[\u4e00-\u9fff]", en)

@@ -62,3 +62,61 @@ def test_records_cover_every_donor(result):
     names = {r["quantity"] for r in recs}
     assert {"pre_rmspe", "placebo_p"} <= names
     assert sum(q.startswith("W[") for q in names) == 16
+
+
+def test_custom_v_equal_to_the_optimised_v_keeps_the_published_weights(result):
+    from evalkit.reproduce import basque
+
+    data, fit = result
+    custom = basque.fit(data, placebo=False, v=fit.v.to_dict())
+    assert custom.v_method == "custom"
+    for region, weight in custom.weights.items():
+        assert weight == pytest.approx(basque.PUBLISHED_WEIGHTS.get(region, 0.0), abs=1e-3), region
+    assert fit.v_method == "optimised" and fit.placebo_rule == "rmspe_ratio_rank"
+    assert "post/pre RMSPE ratio" in fit.placebo_definition("en")
+
+
+def test_cross_validated_v_on_basque(result):
+    """ADH (2015): V from predictors measured in a training window (1960–1964) that best predicts the
+    validation window's GDP (1965–1969); W from the published predictors with that V. Checked by hand:
+    a generic solver (SLSQP) gives the same W for that V, and no simple alternative V predicts the
+    validation window better."""
+    from scipy import optimize
+
+    from evalkit.reproduce import basque
+
+    data, _ = result
+    train = ([(c, [1964]) for c in ("school.illit", "school.prim", "school.med", "school.high",
+                                     "school.post.high", "invest")]
+             + [("gdpcap", range(1960, 1965))]
+             + [(c, [1961, 1963]) for c in ("sec.agriculture", "sec.energy", "sec.industry", "sec.construction",
+                                            "sec.services.venta", "sec.services.nonventa")]
+             + [("popdens", [1969])])
+    cv = basque.fit(data, placebo=False, v="cv", cv_predictors=train, cv_window=range(1965, 1970))
+    assert cv.v_method == "cv" and cv.weights.sum() == pytest.approx(1.0)
+    units = [basque.TREATED, *cv.weights.index]
+
+    def matrix(predictors):
+        rows = [data[data["year"].isin(list(p))].groupby("regionname")[c].mean().reindex(units).to_numpy()
+                for c, p in predictors]
+        x = np.vstack(rows)
+        return x / x.std(axis=1, ddof=1)[:, None]
+
+    def simplex(x, v):
+        k = x.shape[1] - 1
+        res = optimize.minimize(lambda w: np.sum(v * (x[:, 0] - x[:, 1:] @ w) ** 2), np.full(k, 1 / k),
+                                method="SLSQP", bounds=[(0, 1)] * k,
+                                constraints={"type": "eq", "fun": lambda w: w.sum() - 1},
+                                options={"ftol": 1e-16, "maxiter": 5000})
+        return res.x
+
+    v = cv.v.to_numpy()
+    assert cv.weights.to_numpy() == pytest.approx(simplex(matrix(basque.PREDICTORS), v), abs=2e-3)
+    gdp = data.pivot(index="year", columns="regionname", values="gdpcap").loc[1965:1969, units].to_numpy()
+    x_train = matrix(train)
+
+    def validation_mspe(v):
+        w = simplex(x_train, v)
+        return np.mean((gdp[:, 0] - gdp[:, 1:] @ w) ** 2)
+
+    assert validation_mspe(v) <= validation_mspe(np.full(len(v), 1 / len(v))) + 1e-6

@@ -25,7 +25,7 @@ def records():
 def test_every_fixture_scenario_is_covered(records):
     from evalkit.reproduce import mpdta
 
-    data, ref_attgt, _ = mpdta.load()
+    _, ref_attgt, _ = mpdta.load()
     fixture_scenarios = {s for s in ref_attgt["scenario"].unique() if s.startswith("mpdta_")}
     assert fixture_scenarios == set(mpdta.SCENARIOS)
     for scenario in fixture_scenarios:

@@ -1,5 +1,6 @@
-"""Pilot impact evaluation: staggered DiD (Callaway & Sant'Anna), TWFE and event studies, few-cluster
-inference, interrupted time series and synthetic control.
+"""Pilot impact evaluation: staggered DiD, TWFE, few-cluster inference, ITS and synthetic control.
+
+Staggered DiD is Callaway & Sant'Anna's; TWFE comes with event studies and its cell weights.
 
 Start with :func:`att_gt` (group-time ATTs) and :meth:`ATTgtResult.aggregate`; compare with
 :func:`twfe` / :func:`event_study`; judge significance with :func:`randomization_inference` and

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["MultiplierBootstrap", "multiplier_bootstrap", "multiplier_weights"]
+from evalkit.impact._types import Weights
 
-Weights = Literal["rademacher", "webb"]
+__all__ = ["MultiplierBootstrap", "multiplier_bootstrap", "multiplier_weights"]
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
@@ -28,6 +27,8 @@ def multiplier_weights(n_draws: int, n_clusters: int, *, seed: int, kind: Weight
 
 @dataclass(frozen=True, eq=False)
 class MultiplierBootstrap:
+    """Bootstrap standard errors per column and the sup-t critical value of a uniform band."""
+
     se: np.ndarray      # bootstrap standard error per column (NaN where degenerate)
     crit: float         # sup-t critical value for a (1 - alpha) uniform band over the columns
 

@@ -8,15 +8,12 @@ returns the ATT and its influence function ``psi`` (one value per unit, mean zer
 """
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
 from evalkit.errors import DataShapeError
+from evalkit.impact._types import EstMethod
 
 __all__ = ["did_panel", "logit_fit"]
-
-EstMethod = Literal["dr", "reg", "ipw"]
 
 # Controls whose propensity score reaches this level get zero weight (R DRDID's trim.level).
 _TRIM_LEVEL = 0.995

@@ -12,33 +12,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evalkit import i18n
+from evalkit._shared.checks import Lang, list_values
 from evalkit.errors import DataShapeError, ParameterError
 
 __all__ = [
     "WidePanel",
-    "check_choice",
     "cohort_from_treatment",
     "long_panel",
     "require_columns",
     "wide_panel",
 ]
 
-_MAX_LISTED = 8
-
 
 def _listed(values: Iterable) -> str:
-    values = list(values)
-    shown = ", ".join(str(v) for v in values[:_MAX_LISTED])
-    return shown + (f", … ({len(values)} in all)" if len(values) > _MAX_LISTED else "")
-
-
-def check_choice(name: str, value, choices: Sequence) -> None:
-    """Raise :class:`ParameterError` unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise ParameterError(
-            f"parameter {name}={value!r} is not recognised; expected one of "
-            f"{', '.join(repr(c) for c in choices)}"
-        )
+    return list_values(list(values))
 
 
 def require_columns(df: pd.DataFrame, **roles: str | None) -> None:
@@ -96,6 +84,70 @@ class WidePanel:
     notes: tuple[str, ...]
 
 
+def _numeric(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Convert *columns* to numbers in place; an entry that is not a number is an error naming the column."""
+    for col in columns:
+        numeric = pd.to_numeric(data[col], errors="coerce")
+        bad = data.loc[numeric.isna() & data[col].notna(), col]
+        if len(bad):
+            raise DataShapeError(
+                f"column {col!r} must be numeric; found {_listed(bad.unique())} — fix: convert these values"
+            )
+        data[col] = numeric
+
+
+def _complete(data: pd.DataFrame, columns: Sequence[str], *, unit: str, time: str) -> None:
+    """No missing value in *columns*; the error lists the unit/time of the gaps."""
+    for col in columns:
+        missing = data[data[col].isna()]
+        if len(missing):
+            where = _listed(f"{u}/{t}" for u, t in zip(missing[unit], missing[time]))
+            raise DataShapeError(
+                f"column {col!r} has {len(missing)} missing value(s) at unit/time {where} — fix: fill the "
+                "gaps, or drop these rows/units"
+            )
+
+
+def _one_row_per_unit_time(data: pd.DataFrame, *, unit: str, time: str) -> None:
+    dup = data.duplicated([unit, time], keep=False)
+    if dup.any():
+        where = _listed(f"{u}/{t}" for u, t in data.loc[dup, [unit, time]].drop_duplicates().to_numpy())
+        raise DataShapeError(
+            f"more than one row per unit and time for unit/time {where} — fix: keep one row per "
+            f"{unit!r} and {time!r}"
+        )
+
+
+def _cohort_per_unit(data: pd.DataFrame, *, unit: str, cohort: str) -> None:
+    """The cohort is the same in every row of a unit (absorbing treatment) and not negative."""
+    per_unit = data.groupby(unit)[cohort].nunique()
+    if (per_unit > 1).any():
+        units = per_unit.index[per_unit > 1]
+        raise DataShapeError(
+            f"column {cohort!r} changes within units {_listed(units)}: treatment must be absorbing and the "
+            "cohort (first treated period, 0 = never) the same in every row of a unit — fix: code each unit's "
+            "first treated period in every row (see evalkit.impact.cohort_from_treatment)"
+        )
+    negative = data.loc[data[cohort] < 0, unit].unique()
+    if len(negative):
+        raise DataShapeError(
+            f"column {cohort!r} is negative for units {_listed(negative)}; expected the first treated "
+            "period, or 0 for never treated"
+        )
+
+
+def _balanced(data: pd.DataFrame, *, unit: str, time: str) -> None:
+    times = np.sort(data[time].unique())
+    counts = data.groupby(unit)[time].nunique()
+    if (counts < len(times)).any():
+        short = counts.index[counts < len(times)]
+        raise DataShapeError(
+            f"the panel is unbalanced: units {_listed(short)} are not observed in every one of the "
+            f"{len(times)} periods {_listed(times)} — this estimator needs a balanced panel; fix: fill "
+            "the missing periods, or drop these units"
+        )
+
+
 def long_panel(
     df: pd.DataFrame,
     *,
@@ -118,54 +170,13 @@ def long_panel(
     for c in covariates:
         require_columns(df, covariate=c)
     data = df[list(dict.fromkeys([unit, time, cohort, outcome, *covariates]))].copy()
-    for col in (time, cohort, outcome, *covariates):
-        numeric = pd.to_numeric(data[col], errors="coerce")
-        bad = data.loc[numeric.isna() & data[col].notna(), col]
-        if len(bad):
-            raise DataShapeError(
-                f"column {col!r} must be numeric; found {_listed(bad.unique())} — fix: convert these values"
-            )
-        data[col] = numeric
+    _numeric(data, (time, cohort, outcome, *covariates))
     data[cohort] = data[cohort].fillna(0)
-    for col in (time, outcome, *covariates):
-        missing = data[data[col].isna()]
-        if len(missing):
-            where = _listed(f"{u}/{t}" for u, t in zip(missing[unit], missing[time]))
-            raise DataShapeError(
-                f"column {col!r} has {len(missing)} missing value(s) at unit/time {where} — fix: fill the "
-                "gaps, or drop these rows/units"
-            )
-    dup = data.duplicated([unit, time], keep=False)
-    if dup.any():
-        where = _listed(f"{u}/{t}" for u, t in data.loc[dup, [unit, time]].drop_duplicates().to_numpy())
-        raise DataShapeError(
-            f"more than one row per unit and time for unit/time {where} — fix: keep one row per "
-            f"{unit!r} and {time!r}"
-        )
-    per_unit = data.groupby(unit)[cohort].nunique()
-    if (per_unit > 1).any():
-        units = per_unit.index[per_unit > 1]
-        raise DataShapeError(
-            f"column {cohort!r} changes within units {_listed(units)}: treatment must be absorbing and the "
-            "cohort (first treated period, 0 = never) the same in every row of a unit — fix: code each unit's "
-            "first treated period in every row (see evalkit.impact.cohort_from_treatment)"
-        )
-    negative = data.loc[data[cohort] < 0, unit].unique()
-    if len(negative):
-        raise DataShapeError(
-            f"column {cohort!r} is negative for units {_listed(negative)}; expected the first treated "
-            "period, or 0 for never treated"
-        )
+    _complete(data, (time, outcome, *covariates), unit=unit, time=time)
+    _one_row_per_unit_time(data, unit=unit, time=time)
+    _cohort_per_unit(data, unit=unit, cohort=cohort)
     if balanced:
-        times = np.sort(data[time].unique())
-        counts = data.groupby(unit)[time].nunique()
-        if (counts < len(times)).any():
-            short = counts.index[counts < len(times)]
-            raise DataShapeError(
-                f"the panel is unbalanced: units {_listed(short)} are not observed in every one of the "
-                f"{len(times)} periods {_listed(times)} — this estimator needs a balanced panel; fix: fill "
-                "the missing periods, or drop these units"
-            )
+        _balanced(data, unit=unit, time=time)
     return data
 
 
@@ -178,12 +189,15 @@ def wide_panel(
     outcome: str,
     covariates: Sequence[str] | None = None,
     anticipation: int = 0,
+    lang: Lang = "zh",
 ) -> WidePanel:
     """Validate a balanced long panel (:func:`long_panel`) and reshape it to unit × time arrays.
 
     Also checks that every treated unit is observed before it is treated. Cohorts later than the last
     period (+ anticipation) are recoded as never treated, as R ``did`` does, and this is recorded in
-    ``notes``.
+    ``notes`` (in *lang*). Units of a cohort observed before its start but not before its anticipation
+    window (first period < g ≤ first period + anticipation) are dropped with a note, as R ``did``'s
+    ``pre_process_did`` drops them ("already treated in the first period (accounting for anticipation)").
     """
     covariates = list(covariates or [])
     data = long_panel(df, unit=unit, time=time, cohort=cohort, outcome=outcome,
@@ -194,18 +208,21 @@ def wide_panel(
     unit_cohort = data.groupby(unit)[cohort].first().reindex(units).to_numpy(dtype=float)
     late = unit_cohort > times.max() + anticipation
     if late.any():
-        notes.append(
-            f"{int(late.sum())} unit(s) first treated after the last period ({_listed(units[late])}) "
-            "are treated as never treated"
-        )
+        notes.append(i18n.t("impact.note.late_cohorts", lang, n=int(late.sum()), units=_listed(units[late])))
         unit_cohort = np.where(late, 0.0, unit_cohort)
-    early = (unit_cohort > 0) & (unit_cohort - anticipation <= times.min())
+    early = (unit_cohort > 0) & (unit_cohort <= times.min())
     if early.any():
         raise DataShapeError(
             f"units {_listed(units[early])} are treated from the first observed period {times.min()} "
-            f"(cohort ≤ {times.min() + anticipation}), so they are never observed before treatment and "
+            f"(cohort ≤ {times.min()}), so they are never observed before treatment and "
             "no change can be measured for them — fix: drop these units, or add earlier periods"
         )
+    no_pre = (unit_cohort > times.min()) & (unit_cohort - anticipation <= times.min())
+    if no_pre.any():
+        cohorts = sorted({int(g) for g in unit_cohort[no_pre]})
+        notes.append(i18n.t("impact.note.no_pre_period", lang, cohorts=", ".join(map(str, cohorts)),
+                            anticipation=anticipation, n=int(no_pre.sum()), units=_listed(units[no_pre])))
+        units, unit_cohort = units[~no_pre], unit_cohort[~no_pre]
     wide = data.pivot(index=unit, columns=time, values=outcome).reindex(index=units, columns=times)
     covs = {
         c: data.pivot(index=unit, columns=time, values=c).reindex(index=units, columns=times).to_numpy(float)

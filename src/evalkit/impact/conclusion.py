@@ -1,20 +1,24 @@
-"""A plain-language verdict on a pilot effect, generated from the estimates (zh/en).
+"""A plain-language verdict on a pilot effect, generated from the estimates, in the report's language.
 
 How sure we can be depends on the few-cluster tests, not on the analytic standard error: with a
 dozen cities, cluster-robust and influence-function SEs are too small. The rule is stated in
-:func:`conclude` and the text says which numbers it rests on.
+:func:`conclude`; every sentence of the text is about one estimand (the Callaway–Sant'Anna effect, or the
+TWFE coefficient), and the sentences are templates in the message catalogue (``impact.verdict.*``).
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from evalkit.impact._panel import check_choice
-from evalkit.impact.did import AggKind, ATTgtResult
+from evalkit import i18n
+from evalkit._shared.checks import Lang, check_lang
+from evalkit._shared.display import ResultDisplay, Summary
+from evalkit._shared.numbers import format_fixed
+from evalkit.impact._types import AggKind
+from evalkit.impact.did import AggregateResult, ATTgtResult
 from evalkit.impact.inference import RandomizationResult, WildBootstrapResult
 from evalkit.impact.twfe import TWFEResult
 
@@ -22,35 +26,90 @@ __all__ = ["Conclusion", "comparison_table", "conclude"]
 
 Level = Literal["clear", "suggestive", "inconclusive"]
 
-_LEVEL_TEXT = {
-    "clear": {"zh": "证据较为明确：小样本检验也支持存在效果。",
-              "en": "The evidence is fairly clear: the small-sample tests also support an effect."},
-    "suggestive": {"zh": "只有提示性证据：方向一致，但小样本检验不足以排除偶然。",
-                   "en": "The evidence is only suggestive: the direction is consistent, but the small-sample tests "
-                         "cannot rule out chance."},
-    "suggestive_trends": {"zh": "只有提示性证据：小样本检验支持存在效果，但试点城市在试点前就与对照不同，效果可能部分来自原有趋势。",
-                          "en": "The evidence is only suggestive: the small-sample tests support an effect, but the pilot "
-                                "cities already differed before the pilot, so part of it may be a pre-existing trend."},
-    "inconclusive": {"zh": "无法得出结论：现有数据不能把效果与偶然波动区分开。",
-                     "en": "No conclusion is possible: with these data the effect cannot be told apart from chance."},
-}
+_COLOURS = {"clear": "#2E7D32", "suggestive": "#F9A825", "inconclusive": "#9E9E9E"}
+#: typography, not text: Chinese sentences follow each other without a space
+_SENTENCE_GAP = {"zh": "", "en": " "}
 
 
 @dataclass(frozen=True)
-class Conclusion:
+class Conclusion(ResultDisplay):
     """``level`` (clear / suggestive / inconclusive) and the paragraph that explains it."""
 
     level: Level
     text: str
+    lang: Lang = "zh"
+
+    def _summary(self) -> Summary:
+        return Summary(title=i18n.t(f"impact.verdict.title.{self.level}", self.lang), lines=[self.text])
 
     def _repr_html_(self) -> str:
-        colour = {"clear": "#2E7D32", "suggestive": "#F9A825", "inconclusive": "#9E9E9E"}[self.level]
-        return (f'<div style="border-left:4px solid {colour};padding:6px 10px;margin:6px 0">'
-                f"{html.escape(self.text)}</div>")
+        return (f'<div style="border-left:4px solid {_COLOURS[self.level]};padding:6px 10px;margin:6px 0">'
+                f"{super()._repr_html_()}</div>")
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """The few-cluster p-values sorted by the estimand they test."""
+
+    cs: float | None            # a test of the headline CS aggregate
+    twfe: list[float]           # tests of the TWFE coefficient
+    twfe_agrees: bool           # the TWFE coefficient has the sign of the CS effect
+
+
+def _evidence(effect: AggregateResult, kind: str, randomization: RandomizationResult | None,
+              wild: WildBootstrapResult | None) -> _Evidence:
+    cs = None
+    twfe: list[float] = []
+    signs: list[float] = []
+    if randomization is not None:
+        if randomization.statistic == "att" and randomization.kind == kind:
+            cs = randomization.p_value
+        elif randomization.statistic == "twfe":
+            twfe.append(randomization.p_value)
+            signs.append(randomization.estimate)
+    if wild is not None:
+        twfe.append(wild.p_value)
+        signs.append(wild.coef)
+    agrees = bool(signs) and all(np.sign(s) == np.sign(effect.att) for s in signs)
+    return _Evidence(cs=cs, twfe=twfe, twfe_agrees=agrees)
+
+
+def _level(evidence: _Evidence, excludes_zero: bool, trends_ok: bool) -> tuple[Level, str]:
+    """The verdict level and the key of the sentence that explains it."""
+    if evidence.cs is not None:
+        if evidence.cs < 0.05 and excludes_zero:
+            return ("clear", "clear") if trends_ok else ("suggestive", "suggestive_trends")
+        if evidence.cs < 0.10:
+            return "suggestive", "suggestive"
+        return "inconclusive", "inconclusive"
+    if evidence.twfe and evidence.twfe_agrees and max(evidence.twfe) < 0.10:
+        return "suggestive", "suggestive_indirect"
+    return "inconclusive", "inconclusive" if (evidence.twfe or evidence.cs is not None) else "untested"
 
 
 def _fmt(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}"
+    return format_fixed(float(value), decimals)
+
+
+def _test_sentences(lang: Lang, kind: str, randomization: RandomizationResult | None,
+                    wild: WildBootstrapResult | None, decimals: int) -> list[str]:
+    """One sentence per few-cluster test, each naming the estimand it tests."""
+    t = i18n.t
+    out = []
+    if randomization is not None:
+        if randomization.statistic == "att":
+            out.append(t("impact.verdict.ri_cs", lang, kind=t(f"impact.kind.{randomization.kind}", lang),
+                         p=f"{randomization.p_value:.2f}", n=randomization.n_assignments))
+        else:
+            out.append(t("impact.verdict.ri_twfe", lang, estimate=_fmt(randomization.estimate, decimals),
+                         p=f"{randomization.p_value:.2f}", n=randomization.n_assignments))
+    if wild is not None:
+        sentence = t("impact.verdict.wild", lang, coef=_fmt(wild.coef, decimals), p=f"{wild.p_value:.2f}")
+        if np.isfinite(wild.ci_lo) and np.isfinite(wild.ci_hi):
+            sentence += t("impact.verdict.wild_ci", lang, level=round(100 * (1 - wild.alpha)),
+                          lo=_fmt(wild.ci_lo, decimals), hi=_fmt(wild.ci_hi, decimals))
+        out.append(sentence + t("impact.verdict.end", lang))
+    return out or [t("impact.verdict.no_tests", lang)]
 
 
 def conclude(
@@ -63,7 +122,7 @@ def conclude(
     wild: WildBootstrapResult | None = None,
     illustrative: bool = False,
     decimals: int = 2,
-    lang: str = "zh",
+    lang: Lang = "zh",
 ) -> Conclusion:
     """Say in plain words what the estimate is and how sure we can be.
 
@@ -74,104 +133,69 @@ def conclude(
         number of pilot units and of post-adoption periods are read from it.
     outcome, unit : str
         Indicator name and unit for the text.
+    kind : {"simple", "group", "dynamic", "calendar"}
+        The aggregate the verdict is about.
     randomization, wild
         The few-cluster tests that were run.
     illustrative : bool
         The data are generated; the text then says the result demonstrates the method only.
+    decimals : int
+        Decimals of the figures in the text.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    Conclusion
 
     Notes
     -----
-    With :math:`p^* = \\max` of the available few-cluster p-values (randomisation inference, wild cluster
-    bootstrap): *clear* if :math:`p^* < 0.05`, the analytic interval excludes 0 and the pre-test (if any)
-    has p ≥ 0.10; *suggestive* if :math:`p^* < 0.10`, or if a clear case fails only the pre-test;
-    otherwise *inconclusive* — always inconclusive when no few-cluster test was run.
+    The verdict is about the Callaway–Sant'Anna aggregate ``kind``. Only a test of that estimand decides it:
+    randomisation inference with ``statistic="att"`` and the same ``kind``, with p-value :math:`p`:
+    *clear* if :math:`p < 0.05`, the analytic interval excludes 0 and the pre-test (if any) has p ≥ 0.10;
+    *suggestive* if :math:`p < 0.10`, or if a clear case fails only the pre-test; otherwise *inconclusive*.
+    Tests of the TWFE coefficient (the wild cluster bootstrap; randomisation inference with
+    ``statistic="twfe"``) test a different estimand: they are reported in their own sentences and, when no
+    test of the CS effect was run, can make the verdict at most *suggestive* (all p < 0.10 and the same
+    sign as the CS effect). Without any few-cluster test the verdict is *inconclusive*.
     """
-    check_choice("lang", lang, ("zh", "en"))
+    check_lang(lang)
+    t = i18n.t
     effect = result.aggregate(kind)
     pretest = result.pretest
-    n_treated = int(np.sum(result.unit_cohort > 0))
-    post = result.table[result.table["post"]]
-    n_post_periods = int(post["event"].max() + 1) if len(post) else 0
-    few = [r.p_value for r in (randomization, wild) if r is not None]
-    p_star = max(few) if few else np.nan
     lo, hi = effect.ci
-    excludes_zero = lo > 0 or hi < 0
     trends_ok = pretest is None or pretest.p_value >= 0.10
-    reason = None
-    if few and p_star < 0.05 and excludes_zero:
-        level: Level = "clear" if trends_ok else "suggestive"
-        reason = None if trends_ok else "suggestive_trends"
-    elif few and p_star < 0.10:
-        level = "suggestive"
-    else:
-        level = "inconclusive"
-
-    zh = lang == "zh"
-    size = _fmt(abs(effect.att), decimals)
-    conf = int(round(100 * (1 - effect.alpha)))
-    if zh:
-        direction = "提高" if effect.att > 0 else "降低"
-        parts = [f"按 Callaway–Sant'Anna 方法，试点使“{outcome}”平均{direction}约 {size}{unit}"
-                 f"（{conf}% 置信区间 {_fmt(lo, decimals)} 至 {_fmt(hi, decimals)}）。"]
-        tests = []
-        if randomization is not None:
-            tests.append(f"随机化推断 p = {randomization.p_value:.2f}")
-        if wild is not None:
-            tests.append(f"野聚类自助法 p = {wild.p_value:.2f}")
-        parts.append(("小样本检验：" + "，".join(tests) + "。") if tests else "未做小样本检验。")
-        if pretest is not None:
-            parts.append(f"试点前趋势检验 p = {pretest.p_value:.2f}"
-                         + ("，未发现试点前差异。" if trends_ok else "，试点前已有差异，平行趋势假设存疑。"))
-        parts.append(_LEVEL_TEXT[reason or level]["zh"])
-        parts.append(f"依据仅 {n_treated} 个试点城市、试点后最多 {n_post_periods} 年的数据。")
-        if illustrative:
-            parts.append("所用数据为示例数据，本结论只演示方法，不代表实际效果。")
-        return Conclusion(level=level, text="".join(parts))
-    direction = "raised" if effect.att > 0 else "lowered"
-    parts = [f"By the Callaway–Sant'Anna estimator, the pilot {direction} '{outcome}' by about {size} {unit} on "
-             f"average ({conf}% CI {_fmt(lo, decimals)} to {_fmt(hi, decimals)})."]
-    tests = []
-    if randomization is not None:
-        tests.append(f"randomisation inference p = {randomization.p_value:.2f}")
-    if wild is not None:
-        tests.append(f"wild cluster bootstrap p = {wild.p_value:.2f}")
-    parts.append((" Small-sample tests: " + ", ".join(tests) + ".") if tests else " No small-sample test was run.")
+    level, reason = _level(_evidence(effect, kind, randomization, wild), lo > 0 or hi < 0, trends_ok)
+    post = result.table[result.table["post"]]
+    parts = [t("impact.verdict.effect", lang, kind=t(f"impact.kind.{kind}", lang), outcome=outcome,
+               direction=t("impact.verdict.raised" if effect.att > 0 else "impact.verdict.lowered", lang),
+               size=_fmt(abs(effect.att), decimals), unit=unit, level=round(100 * (1 - effect.alpha)),
+               lo=_fmt(lo, decimals), hi=_fmt(hi, decimals))]
+    parts += _test_sentences(lang, kind, randomization, wild, decimals)
     if pretest is not None:
-        parts.append(f" Pre-trend test p = {pretest.p_value:.2f}"
-                     + ("; no pre-pilot difference found." if trends_ok
-                        else "; pilot cities already differed before, so parallel trends are doubtful."))
-    parts.append(" " + _LEVEL_TEXT[reason or level]["en"])
-    parts.append(f" This rests on only {n_treated} pilot cities and at most {n_post_periods} post-pilot years.")
+        parts.append(t("impact.verdict.pretest_ok" if trends_ok else "impact.verdict.pretest_failed", lang,
+                       p=f"{pretest.p_value:.2f}"))
+    parts.append(t(f"impact.verdict.level.{reason}", lang))
+    parts.append(t("impact.verdict.basis", lang, n_treated=int(np.sum(result.unit_cohort > 0)),
+                   n_years=int(post["event"].max() + 1) if len(post) else 0))
     if illustrative:
-        parts.append(" The data are illustrative: this demonstrates the method and says nothing about the real effect.")
-    return Conclusion(level=level, text="".join(parts))
+        parts.append(t("impact.verdict.illustrative", lang))
+    return Conclusion(level=level, text=_SENTENCE_GAP[lang].join(parts), lang=lang)
 
 
-_COMPARISON_LABELS = {
-    "estimator": {"zh": "估计方法", "en": "estimator"},
-    "estimate": {"zh": "估计值", "en": "estimate"},
-    "se": {"zh": "标准误", "en": "SE"},
-    "lo": {"zh": "区间下限", "en": "CI low"},
-    "hi": {"zh": "区间上限", "en": "CI high"},
-    "simple": {"zh": "CS 简单平均", "en": "CS simple"},
-    "group": {"zh": "CS 按批次平均（推荐）", "en": "CS by cohort (recommended)"},
-    "dynamic": {"zh": "CS 按试点年数平均", "en": "CS by event time"},
-    "twfe": {"zh": "双向固定效应（TWFE）", "en": "TWFE static"},
-}
-
-
-def comparison_table(result: ATTgtResult, twfe: TWFEResult, *, lang: str = "zh") -> pd.DataFrame:
+def comparison_table(result: ATTgtResult, twfe: TWFEResult, *, lang: Lang = "zh") -> pd.DataFrame:
     """Overall effects side by side: the CS aggregations and the static TWFE coefficient.
 
     CS rows carry the analytic SE and a normal interval; the TWFE row its cluster-robust SE and t(G−1)
     interval. Column and row labels in ``lang``.
     """
-    check_choice("lang", lang, ("zh", "en"))
+    check_lang(lang)
+    names = i18n.labels("impact.compare", lang)
     rows = []
     for kind in ("simple", "group", "dynamic"):
         agg = result.aggregate(kind)
-        rows.append((_COMPARISON_LABELS[kind][lang], agg.att, agg.se, *agg.ci))
+        rows.append((names[kind], agg.att, agg.se, *agg.ci))
     tw = twfe.table.set_index("term").loc["post"]
-    rows.append((_COMPARISON_LABELS["twfe"][lang], tw["coef"], tw["se"], tw["lo"], tw["hi"]))
-    cols = [_COMPARISON_LABELS[c][lang] for c in ("estimator", "estimate", "se", "lo", "hi")]
+    rows.append((names["twfe"], tw["coef"], tw["se"], tw["lo"], tw["hi"]))
+    cols = [i18n.t(f"impact.col.{c}", lang) for c in ("estimator", "estimate", "se", "lo", "hi")]
     return pd.DataFrame(rows, columns=cols)

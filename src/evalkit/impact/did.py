@@ -9,28 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evalkit import i18n
+from evalkit._shared.checks import Lang, check_choice, check_lang
+from evalkit._shared.display import ResultDisplay, Summary
 from evalkit.errors import DataShapeError, ParameterError
+from evalkit.impact._aggregate import Cells, aggregate_cells
 from evalkit.impact._bootstrap import multiplier_bootstrap, multiplier_weights
 from evalkit.impact._estimators import did_panel
-from evalkit.impact._panel import WidePanel, check_choice, wide_panel
+from evalkit.impact._labels import labelled, number
+from evalkit.impact._panel import WidePanel, wide_panel
+from evalkit.impact._types import (
+    AGG_KINDS,
+    BASE_PERIODS,
+    CONTROLS,
+    EST_METHODS,
+    AggKind,
+    BasePeriod,
+    Control,
+    EstMethod,
+    check_alpha,
+    check_count,
+)
 
-__all__ = ["ATTgtResult", "AggregateResult", "PreTest", "att_gt", "fit_att_gt"]
+__all__ = ["ATTgtResult", "AggKind", "AggregateResult", "BasePeriod", "Control", "EstMethod", "PreTest", "att_gt",
+           "fit_att_gt"]
 
-Control = Literal["never", "notyet"]
-EstMethod = Literal["dr", "reg", "ipw"]
-BasePeriod = Literal["varying", "universal"]
-AggKind = Literal["simple", "group", "dynamic", "calendar"]
-
-
-def _html(title: str, lines: Sequence[str], table: pd.DataFrame) -> str:
-    head = f"<h4>{title}</h4>" + "".join(f"<p>{line}</p>" for line in lines)
-    return head + table.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="—")
+#: an SE at or below this is a degenerate cell (e.g. the zero reference cell of a universal base period)
+_DEGENERATE = np.sqrt(np.finfo(float).eps) * 10
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +53,7 @@ class PreTest:
 
 
 @dataclass(frozen=True, eq=False)
-class AggregateResult:
+class AggregateResult(ResultDisplay):
     """An aggregation of ATT(g,t).
 
     Attributes
@@ -58,8 +68,12 @@ class AggregateResult:
         Empty for ``simple``.
     crit : float
         Uniform-band critical value (``nan`` without bootstrap draws).
+    alpha : float
+        1 − confidence level (the name R ``did`` uses).
     influence : ndarray
         Influence function of the overall effect, one value per unit.
+    lang : str
+        Language of the display.
     """
 
     kind: str
@@ -69,6 +83,7 @@ class AggregateResult:
     crit: float
     alpha: float
     influence: np.ndarray = field(repr=False)
+    lang: Lang = "zh"
 
     @property
     def ci(self) -> tuple[float, float]:
@@ -76,17 +91,22 @@ class AggregateResult:
         z = stats.norm.ppf(1 - self.alpha / 2)
         return (self.att - z * self.se, self.att + z * self.se)
 
-    def _repr_html_(self) -> str:
+    def labelled_table(self, lang: Lang | None = None) -> pd.DataFrame:
+        """:attr:`table` with headers in *lang* (default: the result's language), for a report."""
+        return labelled(self.table, lang or self.lang)
+
+    def _summary(self) -> Summary:
         lo, hi = self.ci
-        return _html(
-            f"ATT aggregation: {self.kind}",
-            [f"overall ATT {self.att:.4f} (SE {self.se:.4f}; {100 * (1 - self.alpha):.0f}% CI {lo:.4f} to {hi:.4f})"],
-            self.table,
-        )
+        lang = self.lang
+        line = i18n.t("impact.display.aggregate_line", lang, att=number(self.att, 4), se=number(self.se, 4),
+                      level=f"{100 * (1 - self.alpha):.0f}", lo=number(lo, 4), hi=number(hi, 4))
+        return Summary(title=i18n.t("impact.display.aggregate_title", lang,
+                                    kind=i18n.t(f"impact.kind.{self.kind}", lang)),
+                       lines=[line], frames={"": self.labelled_table()})
 
 
 @dataclass(frozen=True, eq=False)
-class ATTgtResult:
+class ATTgtResult(ResultDisplay):
     """Group-time average treatment effects on the treated.
 
     Attributes
@@ -105,9 +125,12 @@ class ATTgtResult:
     crit : float
         Sup-t critical value of the uniform band.
     notes : tuple of str
-        Data adjustments and warnings an analyst must see (recoded cohorts, tiny cohorts).
+        Data adjustments and warnings an analyst must see (recoded cohorts, dropped cohorts, tiny cohorts),
+        in the language of ``settings["lang"]``.
     settings : dict
         The arguments the result was computed with.
+    panel : WidePanel
+        The validated panel (randomisation inference re-uses it with the same settings).
     """
 
     table: pd.DataFrame
@@ -118,10 +141,21 @@ class ATTgtResult:
     crit: float
     notes: tuple[str, ...]
     settings: dict
+    panel: WidePanel | None = field(default=None, repr=False)
 
     @property
     def n_units(self) -> int:
+        """Number of units (clusters) in the panel."""
         return int(self.influence.shape[0])
+
+    @property
+    def lang(self) -> Lang:
+        """Language of notes and display."""
+        return self.settings.get("lang", "zh")
+
+    def labelled_table(self, lang: Lang | None = None) -> pd.DataFrame:
+        """:attr:`table` with headers and yes/no cells in *lang* (default: the result's language), for a report."""
+        return labelled(self.table, lang or self.lang)
 
     def aggregate(
         self,
@@ -146,118 +180,36 @@ class ATTgtResult:
             ``dynamic`` only: keep only cohorts observed for at least ``balance_e`` periods after
             treatment, so the composition of the event-time averages does not change with e.
 
+        Returns
+        -------
+        AggregateResult
+
         Notes
         -----
         With cohort shares :math:`\\pi_g` and weights :math:`w_{gt}\\propto\\pi_g` normalised within the
         set being averaged, every aggregate is :math:`\\theta=\\sum w_{gt}\\,ATT(g,t)`; its influence function
         adds the estimation effect of the weights (R ``did``'s ``wif``).
         """
-        check_choice("kind", kind, ("simple", "group", "dynamic", "calendar"))
+        check_choice("kind", kind, AGG_KINDS)
         if balance_e is not None and kind != "dynamic":
             raise ParameterError("balance_e applies only to kind='dynamic'")
         tab = self.table
-        group = tab["group"].to_numpy(float)
-        time = tab["time"].to_numpy(float)
-        att = tab["att"].to_numpy(float)
-        event = time - group
-        glist = np.sort(np.unique(group))
-        unit_cohort = self.unit_cohort
-        pg_group = np.array([np.mean(unit_cohort == g) for g in glist])
-        pg = pg_group[np.searchsorted(glist, group)]
-        psi = self.influence
-        post = (group <= time) & (event >= min_e) & (event <= max_e)
-
-        def weight_if(keep: np.ndarray, shares: np.ndarray, groups: np.ndarray) -> np.ndarray:
-            # Influence of estimating the cohort shares that weight the cells in `keep`.
-            indicator = (unit_cohort[:, None] == groups[keep][None, :]).astype(float) - shares[keep][None, :]
-            total = shares[keep].sum()
-            return indicator / total - np.outer(indicator.sum(axis=1), shares[keep] / total**2)
-
-        def combine(keep: np.ndarray, atts=att, infl=psi, shares=pg, groups=group):
-            w = shares[keep] / shares[keep].sum()
-            value = float(np.sum(w * atts[keep]))
-            influence = infl[:, keep] @ w + weight_if(keep, shares, groups) @ atts[keep]
-            return value, influence
-
-        if kind == "simple":
-            if not post.any():
-                raise DataShapeError("no post-treatment ATT(g,t) in the event-time window — widen min_e/max_e")
-            value, influence = combine(post)
-            return self._aggregate_result(kind, value, influence, "", [], np.empty((psi.shape[0], 0)), [])
-
-        if kind == "group":
-            labels, effects, infls = [], [], []
-            for g in glist:
-                keep = post & (group == g)
-                if not keep.any():
-                    continue
-                labels.append(g)
-                effects.append(att[keep].mean())
-                infls.append(psi[:, keep] @ np.full(keep.sum(), 1.0 / keep.sum()))
-            if not labels:
-                raise DataShapeError("no post-treatment ATT(g,t) in the event-time window — widen min_e/max_e")
-            effects_a = np.array(effects)
-            infl_mat = np.column_stack(infls)
-            shares = np.array([pg_group[np.searchsorted(glist, g)] for g in labels])
-            value, influence = combine(np.ones(len(labels), bool), effects_a, infl_mat, shares, np.array(labels))
-            return self._aggregate_result(kind, value, influence, "group", labels, infl_mat, effects)
-
-        if kind == "dynamic":
-            keep_cells = np.ones(len(att), bool)
-            if balance_e is not None:
-                keep_cells = (time.max() - group) >= balance_e
-                keep_cells &= (event <= balance_e) & (event >= balance_e - (time.max() - time.min()))
-            keep_cells &= (event >= min_e) & (event <= max_e)
-            eseq = np.sort(np.unique(event[keep_cells]))
-            if eseq.size == 0:
-                raise DataShapeError("no event times left after min_e/max_e/balance_e — widen the window")
-            effects, infls = [], []
-            for e in eseq:
-                v, inf = combine(keep_cells & (event == e))
-                effects.append(v)
-                infls.append(inf)
-            infl_mat = np.column_stack(infls)
-            nonneg = eseq >= 0
-            if not nonneg.any():
-                raise DataShapeError("no event time ≥ 0 in the window, so there is no overall post-treatment effect")
-            value = float(np.mean(np.array(effects)[nonneg]))
-            influence = infl_mat[:, nonneg].mean(axis=1)
-            return self._aggregate_result(kind, value, influence, "event", list(eseq), infl_mat, effects)
-
-        periods = np.sort(np.unique(time[time >= group.min()]))
-        labels, effects, infls = [], [], []
-        for t in periods:
-            keep = (time == t) & (group <= time)
-            if not keep.any():
-                continue
-            v, inf = combine(keep)
-            labels.append(t)
-            effects.append(v)
-            infls.append(inf)
-        infl_mat = np.column_stack(infls)
-        value = float(np.mean(effects))
-        influence = infl_mat.mean(axis=1)
-        return self._aggregate_result(kind, value, influence, "time", labels, infl_mat, effects)
-
-    def _aggregate_result(self, kind, value, influence, label, keys, infl_mat, effects) -> AggregateResult:
+        cells = Cells(group=tab["group"].to_numpy(float), time=tab["time"].to_numpy(float),
+                      att=tab["att"].to_numpy(float), psi=self.influence, unit_cohort=self.unit_cohort)
+        agg = aggregate_cells(cells, kind, min_e=min_e, max_e=max_e, balance_e=balance_e)
         n = self.n_units
         alpha = self.settings["alpha"]
-        se = float(np.sqrt(np.mean(influence**2) / n))
         table = pd.DataFrame()
         crit = np.nan
-        if keys:
-            se_k = np.sqrt(np.mean(infl_mat**2, axis=0) / n)
-            se_boot, crit = self._bootstrap(infl_mat)
+        if agg.keys:
+            se_k = np.sqrt(np.mean(agg.infl_mat**2, axis=0) / n)
+            se_boot, crit = self._bootstrap(agg.infl_mat)
             width = se_k * stats.norm.ppf(1 - alpha / 2) if np.isnan(crit) else se_boot * crit
-            table = pd.DataFrame({
-                label: np.asarray(keys, dtype=float).astype(int),
-                "att": effects,
-                "se": se_k,
-                "se_boot": se_boot,
-                "lo": np.asarray(effects) - width,
-                "hi": np.asarray(effects) + width,
-            })
-        return AggregateResult(kind=kind, att=value, se=se, table=table, crit=crit, alpha=alpha, influence=influence)
+            effects = np.asarray(agg.effects)
+            table = pd.DataFrame({agg.label: np.asarray(agg.keys, dtype=float).astype(int), "att": effects,
+                                  "se": se_k, "se_boot": se_boot, "lo": effects - width, "hi": effects + width})
+        return AggregateResult(kind=kind, att=agg.value, se=float(np.sqrt(np.mean(agg.influence**2) / n)),
+                               table=table, crit=crit, alpha=alpha, influence=agg.influence, lang=self.lang)
 
     def _bootstrap(self, infl_mat: np.ndarray) -> tuple[np.ndarray, float]:
         n_boot = self.settings["n_boot"]
@@ -267,19 +219,18 @@ class ATTgtResult:
         boot = multiplier_bootstrap(infl_mat, draws, alpha=self.settings["alpha"])
         return boot.se, boot.crit
 
-    def _repr_html_(self) -> str:
-        s = self.settings
-        lines = [
-            f"control = {s['control']}, est_method = {s['est_method']}, base_period = {s['base_period']}, "
-            f"{self.n_units} units, uniform band from {s['n_boot']} multiplier-bootstrap draws",
-        ]
+    def _summary(self) -> Summary:
+        s, lang = self.settings, self.lang
+        option = i18n.labels("impact.option", lang)
+        lines = [i18n.t("impact.display.attgt_settings", lang, control=option[s["control"]],
+                        est_method=option[s["est_method"]], base_period=option[s["base_period"]],
+                        n_units=self.n_units, n_boot=s["n_boot"])]
         if self.pretest is not None:
-            lines.append(
-                f"pre-trend Wald test: W = {self.pretest.statistic:.3f}, df = {self.pretest.df}, "
-                f"p = {self.pretest.p_value:.3f}"
-            )
+            lines.append(i18n.t("impact.display.pretest", lang, statistic=number(self.pretest.statistic),
+                                df=self.pretest.df, p=number(self.pretest.p_value)))
         lines.extend(self.notes)
-        return _html("Group-time ATT(g,t) — Callaway & Sant'Anna (2021)", lines, self.table)
+        return Summary(title=i18n.t("impact.display.attgt_title", lang), lines=lines,
+                       frames={"": self.labelled_table()})
 
 
 def att_gt(
@@ -297,6 +248,7 @@ def att_gt(
     n_boot: int = 999,
     alpha: float = 0.05,
     seed: int = 0,
+    lang: Lang = "zh",
 ) -> ATTgtResult:
     """Group-time average treatment effects for staggered adoption (Callaway & Sant'Anna 2021).
 
@@ -316,15 +268,19 @@ def att_gt(
     covariates : list of str, optional
         Covariates (values of the earlier of the two periods compared are used).
     anticipation : int
-        Periods before the cohort's start in which units may already react.
+        Periods before the cohort's start in which units may already react. A cohort with no period before
+        ``g − anticipation`` has no valid base period: its units are dropped and a note says so, as R ``did``
+        does.
     base_period : {"varying", "universal"}
         Pre-treatment cells compare consecutive periods (``varying``) or all use g − 1 − anticipation.
     n_boot : int
         Multiplier-bootstrap draws for the uniform band (0 = none).
     alpha : float
-        1 − confidence level of bands and intervals.
+        1 − confidence level of bands and intervals (R ``did``'s name; newer evalkit APIs say ``level``).
     seed : int
         Seed of the bootstrap multipliers (results are reproducible).
+    lang : {"zh", "en"}
+        Language of the notes and of the display.
 
     Returns
     -------
@@ -351,75 +307,70 @@ def att_gt(
     sup-t critical value of a uniform band over all cells. The pre-test is
     :math:`W = n\\,\\hat\\theta_{pre}'\\hat V_{pre}^{-1}\\hat\\theta_{pre}\\sim\\chi^2_q`.
     """
-    check_choice("control", control, ("never", "notyet"))
-    check_choice("est_method", est_method, ("dr", "reg", "ipw"))
-    check_choice("base_period", base_period, ("varying", "universal"))
-    if not (isinstance(anticipation, (int, np.integer)) and anticipation >= 0):
-        raise ParameterError(f"anticipation={anticipation!r}: expected a whole number ≥ 0")
-    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 0):
-        raise ParameterError(f"n_boot={n_boot!r}: expected a whole number ≥ 0 (0 = no bootstrap)")
-    if not 0 < alpha < 1:
-        raise ParameterError(f"alpha={alpha!r}: expected a number between 0 and 1, e.g. 0.05")
+    check_choice("control", control, CONTROLS)
+    check_choice("est_method", est_method, EST_METHODS)
+    check_choice("base_period", base_period, BASE_PERIODS)
+    check_lang(lang)
+    check_count("anticipation", anticipation, 0)
+    check_count("n_boot", n_boot, 0, hint=" (0 = no bootstrap)")
+    alpha = check_alpha(alpha)
     panel = wide_panel(df, unit=unit, time=time, cohort=cohort, outcome=outcome,
-                       covariates=covariates, anticipation=anticipation)
+                       covariates=covariates, anticipation=anticipation, lang=lang)
     settings = dict(unit=unit, time=time, cohort=cohort, outcome=outcome, control=control,
                     est_method=est_method, covariates=list(covariates or []), anticipation=anticipation,
-                    base_period=base_period, n_boot=n_boot, alpha=alpha, seed=seed)
+                    base_period=base_period, n_boot=n_boot, alpha=alpha, seed=seed, lang=lang)
     return fit_att_gt(panel, settings)
 
 
-def fit_att_gt(panel: WidePanel, settings: dict) -> ATTgtResult:
-    """:func:`att_gt` on an already validated :class:`WidePanel` (``settings`` as stored in the result).
-
-    Randomisation inference calls this once per re-assignment of cohorts, skipping re-validation.
-    """
-    cohort, control, est_method = settings["cohort"], settings["control"], settings["est_method"]
-    anticipation, base_period = settings["anticipation"], settings["base_period"]
-    n_boot, alpha, seed = settings["n_boot"], settings["alpha"], settings["seed"]
-    times, y, unit_cohort = panel.times, panel.y, panel.cohort
-    n = len(panel.units)
+def _check_treated(unit_cohort: np.ndarray, times: np.ndarray, settings: dict) -> np.ndarray:
+    """The cohorts (sorted); errors when there are none, or no never-treated units for control='never'."""
     glist = np.sort(np.unique(unit_cohort[unit_cohort > 0]))
     if glist.size == 0:
         raise DataShapeError(
-            f"no treated units: column {cohort!r} is 0 (never treated) for every unit — fix: give each "
-            "treated unit its first treated period"
+            f"no treated units: column {settings['cohort']!r} is 0 (never treated) for every unit — fix: give "
+            "each treated unit its first treated period"
         )
-    if control == "never" and not (unit_cohort == 0).any():
+    if settings["control"] == "never" and not (unit_cohort == 0).any():
         raise DataShapeError(
-            f"control='never' needs never-treated units, but every unit in {cohort!r} is treated by "
+            f"control='never' needs never-treated units, but every unit in {settings['cohort']!r} is treated by "
             f"{times.max()} — fix: use control='notyet', or add never-treated units"
         )
-    notes = list(panel.notes)
-    sizes = pd.Series(unit_cohort).value_counts().sort_index()
-    sizes.index = sizes.index.astype(int)
-    tiny = [int(g) for g in glist if sizes[int(g)] <= 2]
-    if tiny:
-        notes.append(
-            f"cohort(s) {', '.join(map(str, tiny))} have only 1–2 units: their ATT(g,t) rest on one or two "
-            "units and the analytic SEs are not reliable"
-        )
+    return glist
 
-    varying = base_period == "varying"
+
+def _tiny_cohorts(glist: np.ndarray, sizes: pd.Series, settings: dict) -> list[str]:
+    """A note on cohorts of one or two units."""
+    tiny = [int(g) for g in glist if sizes[int(g)] <= 2]
+    if not tiny:
+        return []
+    return [i18n.t("impact.note.tiny_cohorts", settings.get("lang", "zh"), cohorts=", ".join(map(str, tiny)))]
+
+
+def _comparison(unit_cohort: np.ndarray, treated: np.ndarray, horizon: float, control: str) -> np.ndarray:
+    if control == "never":
+        return unit_cohort == 0
+    return (unit_cohort == 0) | ((unit_cohort > horizon) & ~treated)
+
+
+def _cell_estimates(panel: WidePanel, glist: np.ndarray, settings: dict) -> tuple[list[tuple], np.ndarray]:
+    """Every (g, t) cell: its row (g, t, att, n_treated, n_control) and influence-function column."""
+    times, y, unit_cohort = panel.times, panel.y, panel.cohort
+    control, anticipation = settings["control"], settings["anticipation"]
+    n = len(panel.units)
+    varying = settings["base_period"] == "varying"
     offset = 1 if varying else 0
     rows, columns = [], []
     for g in glist:
-        before = np.flatnonzero(times + anticipation < g)
-        base_index = before[-1]
+        base_index = np.flatnonzero(times + anticipation < g)[-1]
         treated = unit_cohort == g
         for k in range(len(times) - offset):
             current = k + offset
-            pre = k if varying else base_index
-            if g <= times[current]:
-                pre = base_index
+            pre = base_index if (g <= times[current] or not varying) else k
             if not varying and pre == current:
                 rows.append((g, times[current], 0.0, int(treated.sum()), 0))
                 columns.append(np.zeros(n))
                 continue
-            if control == "never":
-                comparison = unit_cohort == 0
-            else:
-                horizon = times[max(k, pre) + offset] + anticipation
-                comparison = (unit_cohort == 0) | ((unit_cohort > horizon) & ~treated)
+            comparison = _comparison(unit_cohort, treated, times[max(k, pre) + offset] + anticipation, control)
             if not comparison.any():
                 raise DataShapeError(
                     f"cohort {int(g)} has no comparison units in period {times[current]} with "
@@ -427,49 +378,70 @@ def fit_att_gt(panel: WidePanel, settings: dict) -> ATTgtResult:
                     f"with never-treated units, or drop cohort {int(g)} / the periods from {times[current]} on"
                 )
             sample = treated | comparison
-            d = treated[sample].astype(float)
             delta_y = y[sample, current] - y[sample, pre]
             design = np.ones((int(sample.sum()), 1))
             if panel.covariates:
                 earlier = min(pre, current)
                 design = np.column_stack([design] + [c[sample, earlier] for c in panel.covariates.values()])
-            att, psi_sub = did_panel(delta_y, d, design, est_method)
+            att, psi_sub = did_panel(delta_y, treated[sample].astype(float), design, settings["est_method"])
             psi = np.zeros(n)
             psi[sample] = psi_sub * (n / sample.sum())
             rows.append((g, times[current], att, int(treated.sum()), int(comparison.sum())))
             columns.append(psi)
+    return rows, np.column_stack(columns)
 
-    influence = np.column_stack(columns)
+
+def _cell_table(rows: list[tuple], influence: np.ndarray, settings: dict) -> tuple[pd.DataFrame, float]:
+    """The ATT(g,t) table with analytic and bootstrap SEs and the (uniform) band; and the sup-t critical value."""
+    n, alpha, n_boot = influence.shape[0], settings["alpha"], settings["n_boot"]
     table = pd.DataFrame(rows, columns=["group", "time", "att", "n_treated", "n_control"])
     table["group"] = table["group"].astype(int)
     table["time"] = table["time"].astype(int)
     table.insert(2, "event", table["time"] - table["group"])
     table.insert(3, "post", table["time"] >= table["group"])
     se = np.sqrt(np.mean(influence**2, axis=0) / n)
-    degenerate = se <= np.sqrt(np.finfo(float).eps) * 10
-    se[degenerate] = np.nan
+    se[se <= _DEGENERATE] = np.nan
     table.insert(5, "se", se)
     crit = np.nan
     se_boot = np.full(len(table), np.nan)
     if n_boot:
-        draws = multiplier_weights(n_boot, n, seed=seed)
-        boot = multiplier_bootstrap(influence, draws, alpha=alpha)
+        boot = multiplier_bootstrap(influence, multiplier_weights(n_boot, n, seed=settings["seed"]), alpha=alpha)
         se_boot, crit = boot.se, boot.crit
     width = se * stats.norm.ppf(1 - alpha / 2) if np.isnan(crit) else se_boot * crit
     table.insert(6, "se_boot", se_boot)
     table.insert(7, "lo", table["att"] - width)
     table.insert(8, "hi", table["att"] + width)
+    return table, crit
 
-    pre_cells = np.flatnonzero((table["group"] - anticipation > table["time"]).to_numpy() & ~degenerate)
-    pretest = None
-    if pre_cells.size:
-        v_pre = influence[:, pre_cells].T @ influence[:, pre_cells] / n
-        theta = table["att"].to_numpy()[pre_cells]
-        if np.linalg.cond(v_pre) < 1 / np.finfo(float).eps:
-            w = float(n * theta @ np.linalg.solve(v_pre, theta))
-            pretest = PreTest(statistic=w, df=int(pre_cells.size), p_value=float(stats.chi2.sf(w, pre_cells.size)))
-        else:
-            notes.append("pre-trend Wald test not computed: the covariance of the pre-treatment ATTs is singular")
 
+def _pretest(table: pd.DataFrame, influence: np.ndarray, settings: dict) -> tuple[PreTest | None, list[str]]:
+    """Wald test of the pre-treatment cells (before the anticipation window), or a note why it is missing."""
+    n = influence.shape[0]
+    pre = (table["group"] - settings["anticipation"] > table["time"]).to_numpy() & table["se"].notna().to_numpy()
+    cells = np.flatnonzero(pre)
+    if not cells.size:
+        return None, []
+    v_pre = influence[:, cells].T @ influence[:, cells] / n
+    theta = table["att"].to_numpy()[cells]
+    if np.linalg.cond(v_pre) >= 1 / np.finfo(float).eps:
+        return None, [i18n.t("impact.note.pretest_singular", settings.get("lang", "zh"))]
+    w = float(n * theta @ np.linalg.solve(v_pre, theta))
+    return PreTest(statistic=w, df=int(cells.size), p_value=float(stats.chi2.sf(w, cells.size))), []
+
+
+def fit_att_gt(panel: WidePanel, settings: dict) -> ATTgtResult:
+    """:func:`att_gt` on an already validated :class:`WidePanel` (``settings`` as stored in the result).
+
+    Randomisation inference calls this once per re-assignment of cohorts, skipping re-validation.
+    """
+    unit_cohort = panel.cohort
+    glist = _check_treated(unit_cohort, panel.times, settings)
+    sizes = pd.Series(unit_cohort).value_counts().sort_index()
+    sizes.index = sizes.index.astype(int)
+    cohort_notes = _tiny_cohorts(glist, sizes, settings)
+    rows, influence = _cell_estimates(panel, glist, settings)
+    table, crit = _cell_table(rows, influence, settings)
+    pretest, pretest_notes = _pretest(table, influence, settings)
     return ATTgtResult(table=table, influence=influence, unit_cohort=unit_cohort, cohort_sizes=sizes,
-                       pretest=pretest, crit=crit, notes=tuple(notes), settings=settings)
+                       pretest=pretest, crit=crit, notes=(*panel.notes, *cohort_notes, *pretest_notes),
+                       settings=settings, panel=panel)

@@ -8,18 +8,17 @@ estimation frame, recording every choice in ``notes`` so a report can say what w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from evalkit import i18n
+from evalkit._shared.checks import LANGS, Lang, check_choice, check_lang
 from evalkit.errors import DataShapeError, ParameterError
-from evalkit.impact._panel import check_choice, require_columns
+from evalkit.impact._panel import require_columns
+from evalkit.impact._types import CONTROLS, UNKNOWNS, Control, Unknown
 
 __all__ = ["DiDSample", "did_sample", "pilot_cohorts"]
-
-Unknown = Literal["exclude", "never"]
-Control = Literal["never", "notyet"]
 
 
 def pilot_cohorts(pilots: pd.DataFrame, regions: pd.DataFrame, *, programme: str,
@@ -45,7 +44,7 @@ def pilot_cohorts(pilots: pd.DataFrame, regions: pd.DataFrame, *, programme: str
         ``region``, ``name_zh``, ``name_en``, ``cohort`` (year; 0 = comparison; NaN = excluded),
         ``pilot_status`` (``confirmed``, ``listed_year_unknown``, ``not_listed``), ``included``.
     """
-    check_choice("unknown", unknown, ("exclude", "never"))
+    check_choice("unknown", unknown, UNKNOWNS)
     require_columns(pilots, region="region", programme="programme", year="year")
     require_columns(regions, region="code", level="level")
     rows = pilots[pilots["programme"] == programme]
@@ -75,8 +74,14 @@ class DiDSample:
     notes_en: tuple[str, ...]
     illustrative: bool
 
-    def notes(self, lang: str = "zh") -> tuple[str, ...]:
-        return self.notes_zh if lang == "zh" else self.notes_en
+    def notes(self, lang: Lang = "zh") -> tuple[str, ...]:
+        """What was done to build the sample, in *lang*."""
+        return {"zh": self.notes_zh, "en": self.notes_en}[check_lang(lang)]
+
+
+def _both(key: str, **fields: object) -> dict[str, str]:
+    """A catalogue message in every language."""
+    return {lang: i18n.t(key, lang, **fields) for lang in LANGS}
 
 
 def did_sample(panel: pd.DataFrame, cohorts: pd.DataFrame, *, indicator: str,
@@ -88,7 +93,7 @@ def did_sample(panel: pd.DataFrame, cohorts: pd.DataFrame, *, indicator: str,
     does). Without never-treated cities and ``control="never"`` there is nothing to compare with, and a
     :class:`DataShapeError` says so.
     """
-    check_choice("control", control, ("never", "notyet"))
+    check_choice("control", control, CONTROLS)
     require_columns(panel, region="region", year="year", indicator="indicator", value="value")
     rows = panel[(panel["indicator"] == indicator) & panel["region"].isin(cohorts.loc[cohorts["included"], "region"])]
     if rows.empty:
@@ -98,17 +103,14 @@ def did_sample(panel: pd.DataFrame, cohorts: pd.DataFrame, *, indicator: str,
     data = rows[["region", "year", "value"]].assign(cohort=rows["region"].map(keep).astype(float))
     data = data.dropna(subset=["value"]).sort_values(["region", "year"]).reset_index(drop=True)
     excluded = cohorts[~cohorts["included"]]
-    zh, en = [], []
+    notes: list[dict[str, str]] = []
     if len(excluded):
-        names = "、".join(excluded["name_zh"])
-        zh.append(f"试点状态不明的 {len(excluded)} 个城市（{names}）未纳入分析。")
-        en.append(f"{len(excluded)} cities with unknown pilot status ({', '.join(excluded['name_en'])}) are excluded.")
+        names = {"zh": "、".join(excluded["name_zh"]), "en": ", ".join(excluded["name_en"])}
+        notes.append({lang: i18n.t("impact.note.unknown_excluded", lang, n=len(excluded), names=names[lang])
+                      for lang in LANGS})
     unknown_kept = cohorts[cohorts["included"] & (cohorts["pilot_status"] != "confirmed")]
     if len(unknown_kept):
-        zh.append(f"试点状态不明的 {len(unknown_kept)} 个城市按“从未试点”作为对照；其中可能有较早批次的试点城市，"
-                  "若如此，估计的效果会偏向零。")
-        en.append(f"{len(unknown_kept)} cities with unknown pilot status are used as never-treated comparisons; some may "
-                  "in fact be early-batch pilots, which would bias the estimates towards zero.")
+        notes.append(_both("impact.note.unknown_as_never", n=len(unknown_kept)))
     if not (data["cohort"] == 0).any():
         if control == "never":
             raise DataShapeError(
@@ -118,9 +120,7 @@ def did_sample(panel: pd.DataFrame, cohorts: pd.DataFrame, *, indicator: str,
         last = data["cohort"].max()
         data = data[data["year"] < last].copy()
         data.loc[data["cohort"] == last, "cohort"] = 0.0
-        zh.append(f"样本中没有从未试点的城市：{int(last)} 年批次只作对照，{int(last)} 年及以后的数据不用于估计。")
-        en.append(f"No never-treated city in the sample: the {int(last)} batch serves only as a comparison and data "
-                  f"from {int(last)} on are not used.")
+        notes.append(_both("impact.note.last_cohort_comparison", year=int(last)))
     illustrative = bool((rows["status"] == "illustrative").any()) if "status" in rows else False
-    return DiDSample(data=data.reset_index(drop=True), cohorts=cohorts, notes_zh=tuple(zh), notes_en=tuple(en),
-                     illustrative=illustrative)
+    return DiDSample(data=data.reset_index(drop=True), cohorts=cohorts, notes_zh=tuple(n["zh"] for n in notes),
+                     notes_en=tuple(n["en"] for n in notes), illustrative=illustrative)

@@ -18,18 +18,23 @@ G − 1 degrees of freedom.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evalkit import i18n
+from evalkit._shared.checks import Lang, check_choice, check_lang
+from evalkit._shared.display import ResultDisplay, Summary
 from evalkit.errors import DataShapeError, ParameterError
-from evalkit.impact._panel import check_choice, long_panel
+from evalkit.impact._labels import labelled
+from evalkit.impact._panel import long_panel
+from evalkit.impact._types import SSC, SSCS, check_alpha
 
-__all__ = ["TWFEResult", "cluster_vcov", "demean_two_way", "event_study", "twfe"]
+__all__ = ["SSC", "TWFEResult", "cluster_vcov", "crv1_factor", "demean_two_way", "event_study", "twfe"]
 
-SSC = Literal["fixest", "statsmodels"]
+#: below this many clusters a note points to the few-cluster tests (Cameron & Miller 2015 discuss 42 as a rule)
+_FEW_CLUSTERS = 42
 
 
 def demean_two_way(values: np.ndarray, unit_codes: np.ndarray, time_codes: np.ndarray,
@@ -61,19 +66,23 @@ def demean_two_way(values: np.ndarray, unit_codes: np.ndarray, time_codes: np.nd
     return x[:, 0] if squeeze else x
 
 
+def crv1_factor(n_clusters: int, n_obs: int, k: int) -> float:
+    """The CRV1 small-sample factor :math:`\\frac{G}{G-1}\\frac{N-1}{N-K}` (one definition for every SE here)."""
+    return n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - k)
+
+
 def cluster_vcov(x: np.ndarray, resid: np.ndarray, clusters: np.ndarray, *, k: int) -> np.ndarray:
-    """CRV1 cluster-robust covariance with the factor ``G/(G−1)·(N−1)/(N−k)``."""
+    """CRV1 cluster-robust covariance with the factor :func:`crv1_factor`."""
     n = x.shape[0]
     n_clusters = clusters.max() + 1
     bread = np.linalg.inv(x.T @ x)
     scores = np.zeros((n_clusters, x.shape[1]))
     np.add.at(scores, clusters, x * resid[:, None])
-    factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
-    return factor * bread @ (scores.T @ scores) @ bread
+    return crv1_factor(n_clusters, n, k) * bread @ (scores.T @ scores) @ bread
 
 
 @dataclass(frozen=True, eq=False)
-class TWFEResult:
+class TWFEResult(ResultDisplay):
     """A TWFE regression with unit and period fixed effects.
 
     Attributes
@@ -89,6 +98,9 @@ class TWFEResult:
     n_obs, n_clusters, k : int
         Observations, clusters (units) and parameters counted in the small-sample factor.
     notes : tuple of str
+        In the language ``lang``.
+    lang : str
+        Language of notes and display.
     """
 
     table: pd.DataFrame
@@ -104,23 +116,36 @@ class TWFEResult:
     clusters: np.ndarray = field(repr=False)     # cluster code per row
     unit_codes: np.ndarray = field(repr=False)
     time_codes: np.ndarray = field(repr=False)
+    lang: Lang = "zh"
 
     def coef(self, term: str) -> float:
+        """The coefficient of *term* (``"post"``, ``"e+0"`` …)."""
         return float(self.table.set_index("term").loc[term, "coef"])
 
-    def _repr_html_(self) -> str:
-        head = (f"<h4>TWFE regression (unit and period fixed effects)</h4><p>{self.n_obs} observations, "
-                f"{self.n_clusters} clusters, SE convention {self.ssc}</p>")
-        head += "".join(f"<p>{n}</p>" for n in self.notes)
-        return head + self.table.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="—")
+    def labelled_table(self, lang: Lang | None = None) -> pd.DataFrame:
+        """:attr:`table` with headers and the ``post`` term in *lang* (default: the result's language)."""
+        lang = lang or self.lang
+        terms = i18n.labels("impact.term", lang)
+        return labelled(self.table.assign(term=self.table["term"].map(lambda t: terms.get(t, t))), lang)
+
+    def labelled_weights(self, lang: Lang | None = None) -> pd.DataFrame:
+        """:attr:`weights` (cohort, year, weight) with headers in *lang* (default: the result's language)."""
+        return labelled(self.weights, lang or self.lang)
+
+    def _summary(self) -> Summary:
+        lang = self.lang
+        line = i18n.t("impact.display.twfe_line", lang, n_obs=self.n_obs, n_clusters=self.n_clusters,
+                      ssc=i18n.t(f"impact.option.{self.ssc}", lang))
+        return Summary(title=i18n.t("impact.display.twfe_title", lang), lines=[line, *self.notes],
+                       frames={"": self.labelled_table()})
 
 
 def _fit(data: pd.DataFrame, regressors: pd.DataFrame, *, unit: str, time: str, outcome: str,
          ssc: SSC, alpha: float, events: list[float], notes: list[str],
-         weights: pd.DataFrame) -> TWFEResult:
-    check_choice("ssc", ssc, ("fixest", "statsmodels"))
-    if not 0 < alpha < 1:
-        raise ParameterError(f"alpha={alpha!r}: expected a number between 0 and 1, e.g. 0.05")
+         weights: pd.DataFrame, lang: Lang) -> TWFEResult:
+    check_choice("ssc", ssc, SSCS)
+    check_lang(lang)
+    alpha = check_alpha(alpha)
     unit_codes = pd.factorize(data[unit], sort=True)[0]
     time_codes = pd.factorize(data[time], sort=True)[0]
     n_units, n_times = unit_codes.max() + 1, time_codes.max() + 1
@@ -156,21 +181,19 @@ def _fit(data: pd.DataFrame, regressors: pd.DataFrame, *, unit: str, time: str, 
         "lo": beta - crit * se,
         "hi": beta + crit * se,
     })
-    if n_units < 42:
-        notes.append(
-            f"only {n_units} clusters: cluster-robust SEs are unreliable with few clusters — see "
-            "evalkit.impact.wild_cluster_bootstrap and randomization_inference"
-        )
+    if n_units < _FEW_CLUSTERS:
+        notes.append(i18n.t("impact.note.few_clusters", lang, n=int(n_units)))
     return TWFEResult(table=table, weights=weights, ssc=ssc, n_obs=n, n_clusters=int(n_units), k=int(k),
                       alpha=alpha, notes=tuple(notes), x=x, y=y, clusters=unit_codes,
-                      unit_codes=unit_codes, time_codes=time_codes)
+                      unit_codes=unit_codes, time_codes=time_codes, lang=lang)
 
 
 def twfe(df: pd.DataFrame, *, unit: str, time: str, cohort: str, outcome: str,
-         ssc: SSC = "fixest", alpha: float = 0.05) -> TWFEResult:
+         ssc: SSC = "fixest", alpha: float = 0.05, lang: Lang = "zh") -> TWFEResult:
     """Static TWFE DiD: ``outcome ~ post + unit FE + period FE``, SEs clustered by unit.
 
-    ``post`` is 1 from a unit's cohort (first treated period) on. Works on unbalanced panels.
+    ``post`` is 1 from a unit's cohort (first treated period) on. Works on unbalanced panels. Notes and
+    the display are in *lang*.
 
     Notes
     -----
@@ -195,18 +218,15 @@ def twfe(df: pd.DataFrame, *, unit: str, time: str, cohort: str, outcome: str,
     notes = []
     negative = weights[weights["weight"] < 0]
     if len(negative):
-        notes.append(
-            f"{len(negative)} treated (group, time) cells carry negative weight in the TWFE coefficient "
-            f"(sum {negative['weight'].sum():.3f}): with effects that grow over time TWFE can be biased, "
-            "even in sign — compare with att_gt"
-        )
+        notes.append(i18n.t("impact.note.negative_weights", lang, n=len(negative),
+                            total=f"{negative['weight'].sum():.3f}"))
     return _fit(data, pd.DataFrame({"post": post}), unit=unit, time=time, outcome=outcome,
-                ssc=ssc, alpha=alpha, events=[np.nan], notes=notes, weights=weights)
+                ssc=ssc, alpha=alpha, events=[np.nan], notes=notes, weights=weights, lang=lang)
 
 
 def event_study(df: pd.DataFrame, *, unit: str, time: str, cohort: str, outcome: str,
                 reference: int = -1, min_e: int | None = None, max_e: int | None = None,
-                ssc: SSC = "fixest", alpha: float = 0.05) -> TWFEResult:
+                ssc: SSC = "fixest", alpha: float = 0.05, lang: Lang = "zh") -> TWFEResult:
     """TWFE event study: outcome on event-time dummies with unit and period FE, SEs clustered by unit.
 
     Parameters
@@ -217,6 +237,8 @@ def event_study(df: pd.DataFrame, *, unit: str, time: str, cohort: str, outcome:
         Bin event times below ``min_e`` / above ``max_e`` into the end dummies.
     ssc : {"fixest", "statsmodels"}
         Small-sample convention (see the module docstring).
+    lang : {"zh", "en"}
+        Language of notes and display.
 
     Notes
     -----
@@ -239,4 +261,4 @@ def event_study(df: pd.DataFrame, *, unit: str, time: str, cohort: str, outcome:
                              f"{sorted(event.dropna().unique().astype(int))}")
     regressors = pd.DataFrame({f"e{int(e):+d}": (event == e).astype(float) for e in levels}, index=data.index)
     return _fit(data, regressors, unit=unit, time=time, outcome=outcome, ssc=ssc, alpha=alpha,
-                events=[float(e) for e in levels], notes=[], weights=pd.DataFrame())
+                events=[float(e) for e in levels], notes=[], weights=pd.DataFrame(), lang=lang)

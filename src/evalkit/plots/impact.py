@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evalkit import i18n
 from evalkit.impact.did import AggregateResult
 from evalkit.impact.inference import RandomizationResult
 from evalkit.impact.its import ITSResult
@@ -17,30 +18,9 @@ from evalkit.plots import PALETTE, finish, new_axes
 
 __all__ = ["adoption_timeline", "event_study_chart", "its_chart", "randomization_chart", "synth_chart"]
 
-_T = {
-    "confirmed": {"zh": "试点（批次年份已确认）", "en": "pilot (batch year confirmed)"},
-    "before": {"zh": "试点前", "en": "before pilot"},
-    "comparison": {"zh": "对照（未列入试点）", "en": "comparison (not listed)"},
-    "unknown": {"zh": "试点状态不明（未纳入）", "en": "status unknown (excluded)"},
-    "unknown_kept": {"zh": "试点状态不明（作对照）", "en": "status unknown (used as comparison)"},
-    "cs": {"zh": "Callaway–Sant'Anna（一致置信带）", "en": "Callaway–Sant'Anna (uniform band)"},
-    "twfe": {"zh": "双向固定效应事件研究", "en": "TWFE event study"},
-    "event": {"zh": "相对试点年份（年）", "en": "Years since pilot start"},
-    "null": {"zh": "随机重新分配试点年份下的估计", "en": "Estimates under random re-assignment of pilot years"},
-    "observed": {"zh": "实际估计", "en": "actual estimate"},
-    "count": {"zh": "次数", "en": "count"},
-    "observed_series": {"zh": "观测值", "en": "observed"},
-    "fitted": {"zh": "模型拟合", "en": "fitted"},
-    "counterfactual": {"zh": "反事实（无干预）", "en": "counterfactual (no intervention)"},
-    "synthetic": {"zh": "合成控制", "en": "synthetic control"},
-    "treated": {"zh": "处理单位", "en": "treated unit"},
-    "placebo": {"zh": "安慰剂（其他单位）", "en": "placebos (other units)"},
-    "gap": {"zh": "差距（处理 − 合成）", "en": "gap (treated − synthetic)"},
-}
-
 
 def _t(key: str, lang: str) -> str:
-    return _T[key]["zh" if lang == "zh" else "en"]
+    return i18n.t(f"plots_impact.{key}", lang)
 
 
 def adoption_timeline(cohorts: pd.DataFrame, *, years, ax=None, title: str, source: str | None = None,
@@ -56,7 +36,7 @@ def adoption_timeline(cohorts: pd.DataFrame, *, years, ax=None, title: str, sour
     frame = frame.sort_values(["order", "region"], ascending=[False, False]).reset_index(drop=True)
     if ax is None:
         _, ax = new_axes(figsize=(8, 0.32 * len(frame) + 1.6))
-    name_col = "name_zh" if lang == "zh" else "name_en"
+    name_col = f"name_{lang}"
     seen = set()
     for row_idx, row in frame.iterrows():
         for year in years:
@@ -104,7 +84,8 @@ def randomization_chart(result: RandomizationResult, *, ax=None, title: str, uni
         _, ax = new_axes()
     ax.hist(result.distribution, bins=min(30, max(5, len(result.distribution) // 5)), color=PALETTE[0], alpha=0.7,
             label=_t("null", lang))
-    ax.axvline(result.estimate, color=PALETTE[1], linewidth=2, label=f"{_t('observed', lang)} (p = {result.p_value:.2f})")
+    ax.axvline(result.estimate, color=PALETTE[1], linewidth=2,
+               label=f"{_t('observed', lang)} (p = {result.p_value:.2f})")
     ax.set_ylabel(_t("count", lang))
     ax.legend(fontsize=8)
     finish(ax, title=title, source=source, illustrative=illustrative, lang=lang, years=None)

@@ -16,11 +16,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from evalkit import paths
-from evalkit._shared.files import atomic_write
+from evalkit import i18n, paths
+from evalkit._shared.checks import Lang, check_lang
+from evalkit._shared.files import write_atomic
 from evalkit.errors import ReferenceDataMissing
 
-__all__ = ["CASE_MODULES", "Reproduction", "collect", "main", "write_html", "write_json"]
+__all__ = ["CASE_MODULES", "Reproduction", "collect", "main", "render_html", "write_html", "write_json"]
 
 #: Reference-check modules, in report order.
 CASE_MODULES = [
@@ -33,6 +34,9 @@ CASE_MODULES = [
     "evalkit.reproduce.basque",
     "evalkit.reproduce.nile",
     "evalkit.reproduce.airline",
+    "evalkit.reproduce.wildboot_vs_wildboottest",
+    "evalkit.reproduce.did_anticipation",
+    "evalkit.reproduce.its_hac",
 ]
 
 
@@ -70,13 +74,19 @@ def _clean(value):
 
 
 def write_json(records: list[dict], path: Path) -> Path:
+    """Write *records* as JSON (NaN and infinities as ``null``) atomically; returns *path*."""
     payload = [{k: _clean(v) for k, v in rec.items()} for rec in records]
-    with atomic_write(path, "w") as fh:
-        json.dump(payload, fh, ensure_ascii=False, indent=1)
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, indent=1))
     return path
 
 
-def _row(rec: dict) -> str:
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.6g}" if isinstance(value, (int, float)) else html.escape(str(value))
+
+
+def _row(rec: dict, lang: Lang) -> str:
     value, ref = rec["value"], rec["reference"]
     tol = rec.get("tolerance")
     if ref is None or value is None:
@@ -84,10 +94,9 @@ def _row(rec: dict) -> str:
     else:
         d = abs(float(value) - float(ref))
         diff = f"{d:.3g}"
-        verdict = "" if tol is None else ("✓" if d <= float(tol) else "✗")
-    fmt = (lambda v: "—" if v is None else (f"{v:.6g}" if isinstance(v, (int, float)) else html.escape(str(v))))
+        verdict = "" if tol is None else i18n.t("reproduce.within" if d <= float(tol) else "reproduce.outside", lang)
     return (f"<tr><td>{html.escape(str(rec['case']))}</td><td>{html.escape(str(rec['quantity']))}</td>"
-            f"<td class=n>{fmt(value)}</td><td class=n>{fmt(ref)}</td><td class=n>{diff}</td>"
+            f"<td class=n>{_fmt(value)}</td><td class=n>{_fmt(ref)}</td><td class=n>{diff}</td>"
             f"<td>{verdict}</td></tr>")
 
 
@@ -101,27 +110,41 @@ def _summary_row(case: str, rs: list[dict]) -> str:
             f"<td class=n>{f'{within} / {len(with_tol)}' if with_tol else '—'}</td></tr>")
 
 
-def write_html(records: list[dict], skipped: list[str], path: Path) -> Path:
+def _header(keys: tuple[str, ...], lang: Lang) -> str:
+    return "<tr>" + "".join(f"<th>{html.escape(i18n.t(f'reproduce.col.{k}', lang))}</th>" for k in keys) + "</tr>"
+
+
+_STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th{background:#1F3A5F;color:#fff;padding:5px 8px}
+td{padding:3px 8px;border-bottom:1px solid #ddd}td.n{text-align:right;font-variant-numeric:tabular-nums}"""
+
+
+def render_html(records: list[dict], skipped: list[str], *, lang: Lang = "zh") -> str:
+    """The validation page: a summary per case, what did not run, and every quantity, in *lang*."""
+    check_lang(lang)
+    t = i18n.t
     cases: dict[str, list[dict]] = {}
     for rec in records:
         cases.setdefault(str(rec["case"]), []).append(rec)
     summary = "".join(_summary_row(case, rs) for case, rs in cases.items())
-    body = "".join(_row(r) for r in records)
+    body = "".join(_row(r, lang) for r in records)
     skipped_html = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
-    page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>evalkit 方法验证 · Validation against published results</title>
-<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222}}
-table{{border-collapse:collapse;margin:1em 0}}th{{background:#1F3A5F;color:#fff;padding:5px 8px}}
-td{{padding:3px 8px;border-bottom:1px solid #ddd}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}</style>
-</head><body><h1>方法验证 · Validation against published results</h1>
-<p>Generated {time.strftime('%Y-%m-%d %H:%M')}. Each row: what evalkit computes beside the published value
-(reference) on the same public data. Tests in <code>tests/reference/</code> enforce the published precision.</p>
-<h2>Summary</h2><table><tr><th>case</th><th>quantities</th><th>with a published value</th><th>max |difference|</th><th>within tolerance</th></tr>{summary}</table>
-{f'<h2>Not run</h2><ul>{skipped_html}</ul>' if skipped else ''}
-<h2>All quantities</h2><table><tr><th>case</th><th>quantity</th><th>evalkit</th><th>published</th><th>|difference|</th><th>within tolerance</th></tr>{body}</table>
+    not_run = f"<h2>{html.escape(t('reproduce.not_run', lang))}</h2><ul>{skipped_html}</ul>" if skipped else ""
+    title = html.escape(t("reproduce.title", lang))
+    return f"""<!DOCTYPE html><html lang="{t('reproduce.html_lang', lang)}"><head><meta charset="utf-8">
+<title>{title}</title><style>{_STYLE}</style></head><body><h1>{title}</h1>
+<p>{html.escape(t("reproduce.intro", lang, generated=time.strftime('%Y-%m-%d %H:%M')))}</p>
+<h2>{html.escape(t("reproduce.summary", lang))}</h2>
+<table>{_header(("case", "quantities", "published", "max_difference", "within_tolerance"), lang)}{summary}</table>
+{not_run}
+<h2>{html.escape(t("reproduce.all", lang))}</h2>
+<table>{_header(("case", "quantity", "evalkit", "reference", "difference", "verdict"), lang)}{body}</table>
 </body></html>"""
-    with atomic_write(path, "w") as fh:
-        fh.write(page)
+
+
+def write_html(records: list[dict], skipped: list[str], path: Path, *, lang: Lang = "zh") -> Path:
+    """Write :func:`render_html` to *path* atomically; returns *path*."""
+    write_atomic(path, render_html(records, skipped, lang=lang))
     return path
 
 
@@ -144,10 +167,14 @@ class Reproduction:
         return len({r["case"] for r in self.records})
 
 
-def main(output: str | None = None) -> Reproduction:
-    """Run every case and write ``validation.json`` and ``validation.html`` into *output* (default reports/)."""
+def main(output: str | None = None, *, lang: Lang = "zh") -> Reproduction:
+    """Run every case and write ``validation.json`` and ``validation.html`` (in *lang*) into *output*.
+
+    *output* defaults to the project's ``reports/``. Nothing is printed: the CLI reports the result.
+    """
+    check_lang(lang)
     folder = Path(output) if output else paths.reports_dir()
     records, skipped = collect()
     write_json(records, folder / "validation.json")
-    write_html(records, skipped, folder / "validation.html")
+    write_html(records, skipped, folder / "validation.html", lang=lang)
     return Reproduction(records, skipped, folder / "validation.json")

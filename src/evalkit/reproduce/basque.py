@@ -36,14 +36,16 @@ PUBLISHED_WEIGHTS = {"Cataluna": 0.850816306, "Madrid (Comunidad De)": 0.1491836
 
 
 def load() -> pd.DataFrame:
+    """The Basque data (``ReferenceDataMissing`` if absent)."""
     return pd.read_csv(require_reference_data("basque", "basque.csv"))
 
 
-def fit(data: pd.DataFrame, *, placebo: bool = True, leave_one_out: bool = False):
+def fit(data: pd.DataFrame, *, placebo: bool = True, leave_one_out: bool = False, **options):
+    """The documented R ``Synth`` specification on *data* (*options* go to :func:`evalkit.impact.synth`)."""
     donors = [r for r in pd.unique(data["regionname"]) if r not in (TREATED, *EXCLUDED)]
     return synth(data, unit="regionname", time="year", outcome="gdpcap", treated=TREATED, start=1970,
                  donors=donors, predictors=PREDICTORS, fit_window=range(1960, 1970), placebo=placebo,
-                 leave_one_out=leave_one_out)
+                 leave_one_out=leave_one_out, **options)
 
 
 def records() -> list[dict]:

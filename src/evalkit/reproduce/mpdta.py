@@ -39,8 +39,9 @@ TWFE_REF = {
     "static.coef": -0.036549, "static.se_fixest": 0.013265, "static.se_statsmodels": 0.014832,
     **{f"es.coef[{e}]": v for e, v in zip((-4, -3, -2, 0, 1, 2, 3),
                                           (0.003549, 0.024624, 0.023355, -0.018144, -0.043472, -0.131795, -0.092247))},
-    **{f"es.se_statsmodels[{e}]": v for e, v in zip((-4, -3, -2, 0, 1, 2, 3),
-                                                   (0.025532, 0.019773, 0.015028, 0.012283, 0.019659, 0.032253, 0.036166))},
+    **{f"es.se_statsmodels[{e}]": v
+       for e, v in zip((-4, -3, -2, 0, 1, 2, 3),
+                       (0.025532, 0.019773, 0.015028, 0.012283, 0.019659, 0.032253, 0.036166))},
     **{f"es.se_fixest[{e}]": v for e, v in zip((-4, -3, -2, 0, 1, 2, 3),
                                               (0.022829, 0.017679, 0.013437, 0.010982, 0.017577, 0.028837, 0.032336))},
 }
@@ -54,6 +55,7 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def fit(data: pd.DataFrame, scenario: str, *, n_boot: int = 0):
+    """:func:`evalkit.impact.att_gt` on mpdta with the options of *scenario* (analytic SEs by default)."""
     return att_gt(data, **ROLES, **SCENARIOS[scenario], n_boot=n_boot)
 
 

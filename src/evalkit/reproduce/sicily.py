@@ -32,10 +32,12 @@ PUBLISHED = {"model3": {"RR": 0.885, "RR_lo": 0.839, "RR_hi": 0.933}}
 
 
 def load() -> pd.DataFrame:
+    """The Sicily data (``ReferenceDataMissing`` if absent)."""
     return pd.read_csv(require_reference_data("sicily", "sicily.csv"))
 
 
 def fit(data: pd.DataFrame, model: str):
+    """One of the paper's three GLMs (:data:`MODELS`) on *data*."""
     return its(data, time="time", outcome="aces", start=37, slope_change=False, offset="stdpop",
                season="month", period=12, **MODELS[model])
 

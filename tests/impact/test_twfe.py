@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from test_impact_did import ROLES, staggered
+from _data.impact import ROLES, staggered
 
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact import event_study, twfe
@@ -28,10 +28,13 @@ def test_fixest_convention_is_smaller_by_the_dof_ratio():
 
 
 def test_weights_sum_to_one_and_turn_negative_under_staggering():
-    res = twfe(staggered(cohorts=(2016, 2016, 2017, 2019, 2020, 0)), **ROLES)
+    res = twfe(staggered(cohorts=(2016, 2016, 2017, 2019, 2020, 0)), **ROLES, lang="en")
     assert res.weights["weight"].sum() == pytest.approx(1.0)
     assert (res.weights["weight"] < 0).any()
     assert any("negative weight" in n for n in res.notes)
+    assert list(res.labelled_weights().columns) == ["cohort", "year", "weight"]
+    assert list(res.labelled_weights("zh").columns) == ["批次年份", "年份", "权重"]
+    assert any("负" in n for n in twfe(staggered(cohorts=(2016, 2016, 2017, 2019, 2020, 0)), **ROLES).notes)
 
 
 def test_event_study_recovers_effects_without_noise_when_homogeneous():

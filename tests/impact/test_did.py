@@ -2,25 +2,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from _data.impact import ROLES, staggered
 
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact import att_gt, cohort_from_treatment
-
-
-def staggered(effect=lambda e: 1.0 + 0.5 * e, noise=0.0, seed=0, cohorts=(2017, 2017, 2018, 2018, 2019, 0, 0, 0, 0),
-              years=range(2015, 2021)):
-    """Unit and year effects plus a known effect by event time e = year − cohort (parallel trends hold)."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i, g in enumerate(cohorts):
-        alpha = rng.normal()
-        for t in years:
-            tau = effect(t - g) if g and t >= g else 0.0
-            rows.append((f"u{i}", t, g, alpha + 0.3 * (t - 2015) + tau + noise * rng.normal()))
-    return pd.DataFrame(rows, columns=["unit", "year", "cohort", "y"])
-
-
-ROLES = dict(unit="unit", time="year", cohort="cohort", outcome="y")
 
 
 @pytest.mark.parametrize("control", ["never", "notyet"])
@@ -69,14 +54,16 @@ def test_bootstrap_is_reproducible_and_the_uniform_band_is_wider_than_pointwise(
 def test_covariates_are_used_and_tiny_cohorts_are_flagged():
     df = staggered(noise=0.1)
     df["x"] = df["unit"].str[1:].astype(int) % 3
-    res = att_gt(df, **ROLES, est_method="dr", covariates=["x"], n_boot=0)
+    res = att_gt(df, **ROLES, est_method="dr", covariates=["x"], n_boot=0, lang="en")
     assert res.settings["covariates"] == ["x"]
     assert any("only 1–2 units" in n for n in res.notes)
+    zh = att_gt(df, **ROLES, est_method="dr", covariates=["x"], n_boot=0)
+    assert any("只有 1–2 个单位" in n for n in zh.notes) and not any("units" in n for n in zh.notes)
 
 
 def test_late_cohort_becomes_never_treated_with_a_note():
     df = staggered(cohorts=(2017, 2017, 2025, 0, 0))
-    res = att_gt(df, **ROLES, n_boot=0)
+    res = att_gt(df, **ROLES, n_boot=0, lang="en")
     assert res.cohort_sizes[0] == 3
     assert any("after the last period" in n for n in res.notes)
 
@@ -132,3 +119,35 @@ def test_cohort_from_treatment_and_non_absorbing_error():
     df.loc[(df["unit"] == "u0") & (df["year"] == 2019), "d"] = 0
     with pytest.raises(DataShapeError, match="not absorbing"):
         cohort_from_treatment(df, unit="unit", time="year", treatment="d")
+
+
+def test_display_is_escaped_and_in_the_result_language():
+    df = staggered(cohorts=(2017, 2017, 2025, 0, 0))
+    df["unit"] = df["unit"].replace({"u2": "<script>x</script>"})
+    en = att_gt(df, **ROLES, n_boot=0, lang="en")
+    html = en._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html  # the late-cohort note names the unit
+    assert "Group-time ATT" in html and "after start" in html and "effect" in html
+    zh = att_gt(df, **ROLES, n_boot=0)._repr_html_()
+    assert "分组–时期" in zh and "效果估计" in zh and "试点后" in zh and "Group-time" not in zh
+    table = att_gt(df, **ROLES, n_boot=0).labelled_table()
+    assert list(table.columns[:5]) == ["批次年份", "年份", "试点后年数", "试点后", "效果估计"]
+    assert set(table["试点后"]) == {"是", "否"}
+    assert "Overall ATT" in en.aggregate("group")._repr_html_()
+
+
+def test_numeric_arguments_are_checked_once_for_every_estimator():
+    from evalkit.impact import its, twfe
+
+    df = staggered()
+    for bad in (0, 1, 1.5, "0.05", True):
+        with pytest.raises(ParameterError, match="alpha="):
+            att_gt(df, **ROLES, alpha=bad)
+    with pytest.raises(ParameterError, match="alpha="):
+        twfe(df, **ROLES, alpha=0)
+    with pytest.raises(ParameterError, match="alpha="):
+        its(df[df["unit"] == "u0"], time="year", outcome="y", start=2018, alpha=2)
+    with pytest.raises(ParameterError, match=r"n_boot=-1.*0 = no bootstrap"):
+        att_gt(df, **ROLES, n_boot=-1)
+    with pytest.raises(ParameterError, match=r"anticipation=0\.5"):
+        att_gt(df, **ROLES, anticipation=0.5)

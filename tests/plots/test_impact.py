@@ -5,9 +5,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
-from test_impact_did import ROLES, staggered
-from test_impact_pilots import PILOTS, REGIONS
-from test_impact_synth import donor_panel
+from _data.impact import PILOTS, REGIONS, ROLES, donor_panel, staggered
 
 from evalkit.impact import att_gt, event_study, its, pilot_cohorts, randomization_inference, synth
 from evalkit.plots import impact as ip
@@ -36,3 +34,12 @@ def test_charts_render(tmp_path, lang):
         assert path.stat().st_size > 5000
     labels = [t.get_text() for t in axes[0].get_yticklabels()]
     assert ("甲" in labels) if lang == "zh" else ("a" in labels)
+    # Legend entries come from the catalogue in the chart's language.
+    legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in axes]
+    expected = {"zh": ["试点（批次年份已确认）", "Callaway–Sant'Anna（一致置信带）", "实际估计", "反事实（无干预）",
+                       "安慰剂（其他单位）"],
+                "en": ["pilot (batch year confirmed)", "Callaway–Sant'Anna (uniform band)", "actual estimate",
+                       "counterfactual (no intervention)", "placebos (other units)"]}[lang]
+    for entries, text in zip(legends, expected):
+        assert any(e.startswith(text) for e in entries), (text, entries)
+    assert axes[1].get_xlabel() == ("相对试点年份（年）" if lang == "zh" else "Years since pilot start")

@@ -1,19 +1,11 @@
 """Interrupted time series: exact recovery of level/slope changes, harmonics, rate ratios, errors."""
 import numpy as np
-import pandas as pd
 import pytest
+from _data.impact import series
 
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact import its
 from evalkit.impact.its import harmonics
-
-
-def series(n=48, start=25, level=-5.0, slope=0.5, noise=0.0, seed=0):
-    rng = np.random.default_rng(seed)
-    t = np.arange(1, n + 1)
-    post = t >= start
-    y = 100 + 0.8 * t + level * post + slope * (t - start) * post + 3 * np.sin(2 * np.pi * t / 12)
-    return pd.DataFrame({"time": t, "month": (t - 1) % 12 + 1, "y": y + noise * rng.normal(size=n)})
 
 
 def test_ols_recovers_level_and_slope_change_exactly():
@@ -46,8 +38,9 @@ def test_harmonics_match_tsmodel_definition():
 
 def test_short_segments_are_flagged_and_too_short_is_an_error():
     df = series(n=10, start=6)
-    res = its(df, time="time", outcome="y", start=6)
-    assert any("only 5 points" in n for n in res.notes)
+    res = its(df, time="time", outcome="y", start=6, lang="en")
+    assert any("only 5 points" in n.lower() for n in res.notes)
+    assert any("只有 5 个点" in n for n in its(df, time="time", outcome="y", start=6).notes)
     with pytest.raises(DataShapeError, match="at least 2 before"):
         its(df, time="time", outcome="y", start=2)
 
