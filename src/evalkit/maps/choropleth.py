@@ -23,8 +23,8 @@ from evalkit._shared.checks import check_choice, check_lang
 from evalkit._shared.codes import normalise_code, parent_code
 from evalkit._shared.numbers import format_figure, is_missing
 from evalkit.errors import ParameterError
-from evalkit.maps.shapes import boundaries, boundary
 from evalkit.maps.projection import Albers, fit_albers
+from evalkit.maps.shapes import boundaries, boundary
 from evalkit.plots import PALETTE, finish, new_axes
 
 __all__ = ["alt_text", "choropleth", "indicator_map", "pilot_map", "place_map", "region_label", "score_map"]
@@ -117,6 +117,60 @@ def _north_arrow(ax, lang: str) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": _OUTLINE, "lw": 1.2})
 
 
+def _label_text(code: str, value, *, numeric: bool, decimals: int | None, lang: str) -> str:
+    if value is None:
+        return region_label(code, lang)
+    if not numeric:
+        shown = str(value)
+    elif decimals is None:
+        shown = format_figure(value)
+    else:
+        shown = f"{float(value):,.{decimals}f}"
+    return region_label(code, lang) + "\n" + shown
+
+
+def _draw_labels(ax, shapes, series: pd.Series, missing: pd.Series, *, numeric: bool, decimals: int | None,
+                 label_values: bool, annotations: Mapping | None, lang: str) -> None:
+    """Names (and values, annotations) at each unit's centroid; units too small for a name stay unnamed."""
+    codes = list(series.index)
+    areas = {c: sum(_ring_area(r) for r in shapes[c]) for c in codes}
+    total = sum(areas.values())
+    for code in codes:
+        if areas[code] < 0.006 * total and len(codes) > 16:
+            continue  # too small to carry a name legibly (city districts)
+        x, y = _anchor(shapes[code])
+        value = series[code] if label_values and not missing[code] else None
+        text = _label_text(code, value, numeric=numeric, decimals=decimals, lang=lang)
+        if annotations and code in annotations:
+            text += "\n" + str(annotations[code])
+        ax.text(x, y, text, ha="center", va="center", fontsize=7 if len(codes) <= 16 else 5.5,
+                color="#111111", linespacing=1.1,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.6, "edgecolor": "none"})
+
+
+def _continuous_faces(ax, numeric: pd.Series, missing: pd.Series, *, unit: str | None, cmap: str) -> dict:
+    finite = numeric[~missing].astype(float)
+    vmin, vmax = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    if vmin == vmax:
+        vmin, vmax = vmin - 1, vmax + 1
+    norm = mpl.colors.Normalize(vmin=vmin, vmax=vmax)
+    colormap = mpl.colormaps[cmap]
+    bar = ax.figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax, shrink=0.6, pad=0.02)
+    bar.set_label(unit or "")
+    bar.outline.set_visible(False)
+    return {c: _NO_DATA if missing[c] else colormap(norm(float(numeric[c]))) for c in numeric.index}
+
+
+def _category_faces(series: pd.Series, missing: pd.Series, *, order, colours, category_labels) -> tuple[dict, list]:
+    present = [v for v in (order or pd.unique(series[~missing])) if (series == v).any()]
+    colours = dict(colours or {})
+    for i, v in enumerate(present):
+        colours.setdefault(v, PALETTE[i % len(PALETTE)])
+    names = category_labels or {}
+    handles = [Patch(facecolor=colours[v], edgecolor="none", label=str(names.get(v, v))) for v in present]
+    return {c: _NO_DATA if missing[c] else colours[series[c]] for c in series.index}, handles
+
+
 def choropleth(values, *, title: str, unit: str | None = None, kind: str = "auto", order: Sequence | None = None,
                category_labels: Mapping | None = None, colours: Mapping | None = None, labels: bool | None = None,
                label_values: bool = False, decimals: int | None = None, annotations: Mapping | None = None,
@@ -166,34 +220,20 @@ def choropleth(values, *, title: str, unit: str | None = None, kind: str = "auto
                                  f"give one of {', '.join(series.index[:5])}…")
     codes = tuple(series.index)
     parent = _outline_code(codes) if outline else None
-    proj, shapes = _projected(codes + ((parent,) if parent else ()))
+    _, shapes = _projected(codes + ((parent,) if parent else ()))
     numeric = pd.to_numeric(series, errors="coerce")
     if kind == "auto":
         kind = "continuous" if numeric.notna().sum() == series.map(lambda v: not is_missing(v)).sum() else "categorical"
     if ax is None:
         _, ax = new_axes(figsize=(7.5, 6.2))
     fig = ax.figure
-    handles = []
     missing = series.map(is_missing)
+    handles: list = []
     if kind == "continuous":
-        finite = numeric[~missing].astype(float)
-        vmin, vmax = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-        if vmin == vmax:
-            vmin, vmax = vmin - 1, vmax + 1
-        norm = mpl.colors.Normalize(vmin=vmin, vmax=vmax)
-        colormap = mpl.colormaps[cmap]
-        face = {c: _NO_DATA if missing[c] else colormap(norm(float(numeric[c]))) for c in codes}
-        bar = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax, shrink=0.6, pad=0.02)
-        bar.set_label(unit or "")
-        bar.outline.set_visible(False)
+        face = _continuous_faces(ax, numeric, missing, unit=unit, cmap=cmap)
     else:
-        present = [v for v in (order or pd.unique(series[~missing])) if (series == v).any()]
-        colours = dict(colours or {})
-        for i, v in enumerate(present):
-            colours.setdefault(v, PALETTE[i % len(PALETTE)])
-        face = {c: _NO_DATA if missing[c] else colours[series[c]] for c in codes}
-        names = category_labels or {}
-        handles = [Patch(facecolor=colours[v], edgecolor="none", label=str(names.get(v, v))) for v in present]
+        face, handles = _category_faces(series, missing, order=order, colours=colours,
+                                        category_labels=category_labels)
     if missing.any():
         handles.append(Patch(facecolor=_NO_DATA, edgecolor="none", label=i18n.t("maps.no_data", lang)))
     for code in codes:
@@ -205,22 +245,8 @@ def choropleth(values, *, title: str, unit: str | None = None, kind: str = "auto
     if labels is None:
         labels = len(codes) <= 30
     if labels:
-        areas = {c: sum(_ring_area(r) for r in shapes[c]) for c in codes}
-        total = sum(areas.values())
-        for code in codes:
-            if areas[code] < 0.006 * total and len(codes) > 16:
-                continue  # too small to carry a name legibly (city districts)
-            x, y = _anchor(shapes[code])
-            text = region_label(code, lang)
-            if label_values and not missing[code]:
-                value = series[code]
-                text += "\n" + (format_figure(value) if decimals is None and kind == "continuous"
-                                else f"{float(value):,.{decimals}f}" if kind == "continuous" else str(value))
-            if annotations and code in annotations:
-                text += "\n" + str(annotations[code])
-            ax.text(x, y, text, ha="center", va="center", fontsize=7 if len(codes) <= 16 else 5.5,
-                    color="#111111", linespacing=1.1,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.6, "edgecolor": "none"})
+        _draw_labels(ax, shapes, series, missing, numeric=kind == "continuous", decimals=decimals,
+                     label_values=label_values, annotations=annotations, lang=lang)
     if handles:
         ax.legend(handles=handles, title=unit, loc="lower right", fontsize=8, title_fontsize=8)
     ax.set_aspect("equal")
