@@ -245,7 +245,7 @@ class _Writer:
             return self.absent("proposals")
         from evalkit.documents.plan_table import proposal_frame
 
-        frame = proposal_frame(proposals, lang=self.lang)
+        frame = proposal_frame(proposals, lang=self.lang, compact=True)
         level = float(proposals["probability"].iloc[0])
         self.d.paragraph(self.t("suggestions.lead", n=len(frame), probability=f"{level:.0%}"))
         self.d.table(frame, self.t("suggestions.caption"), decimals=2,

@@ -204,15 +204,26 @@ def _display_width(text: str) -> int:
 
 
 def _auto_widths(frame: pd.DataFrame, total_mm: float, decimals) -> list[float]:
-    """Column widths in mm that fill *total_mm*, wider for columns with longer text (capped, floored)."""
-    weights = []
+    """Column widths in mm that fill *total_mm*: figures never wrap, long text columns share what is left."""
+    unit_mm, padding_mm = 1.95, 4.0  # half-width character at 10.5 pt; cell margins
+    needs, wraps = [], []
     for name in frame.columns:
         places = decimals.get(name, 1) if isinstance(decimals, dict) else decimals
         longest = max([_display_width(cell_text(v, places)) for v in frame[name]] or [0])
-        header = min(_display_width(str(name)), 8)
-        weights.append(min(max(longest, header, 4), 28))
-    scale = total_mm / sum(weights)
-    return [w * scale for w in weights]
+        header = _display_width(str(name))
+        header = header if header <= 8 else -(-header // 2)  # a long header may wrap onto two lines
+        units = max(longest, header, 5)
+        wraps.append(longest > 12)
+        needs.append(min(units, 40) * unit_mm + padding_mm)
+    if sum(needs) <= total_mm or not any(wraps):
+        scale = total_mm / sum(needs)
+        return [n * scale for n in needs]
+    fixed = sum(n for n, w in zip(needs, wraps, strict=True) if not w)
+    left = max(total_mm - fixed, 18.0 * sum(wraps))
+    flexible = sum(n for n, w in zip(needs, wraps, strict=True) if w)
+    widths = [n * left / flexible if w else n for n, w in zip(needs, wraps, strict=True)]
+    scale = total_mm / sum(widths)
+    return [w * scale for w in widths]
 
 
 @dataclass
@@ -301,7 +312,11 @@ class Draft:
         for cell, name in zip(header.cells, frame.columns, strict=True):
             self._cell(cell, str(name), bold=True, left=False)
         for _, row in frame.iterrows():
-            cells = table.add_row().cells
+            added = table.add_row()
+            no_split = OxmlElement("w:cantSplit")
+            no_split.set(qn("w:val"), "true")
+            added._tr.get_or_add_trPr().append(no_split)
+            cells = added.cells
             for cell, name in zip(cells, frame.columns, strict=True):
                 places = decimals.get(name, 1) if isinstance(decimals, dict) else decimals
                 self._cell(cell, cell_text(row[name], places), left=name in align_left)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit import i18n
+from evalkit import catalogue, i18n
 from evalkit._shared.checks import check_lang
+from evalkit._shared.codes import province_of
 from evalkit._shared.numbers import format_figure
 from evalkit.documents.layout import new_draft, rank_interval
 from evalkit.documents.result import DocumentResult
@@ -23,6 +24,13 @@ __all__ = ["assessment_notice", "category_ranks"]
 
 def _t(key: str, lang: str, **fields) -> str:
     return i18n.t(f"documents.{key}", lang, **fields)
+
+
+def _area_name(code: object, lang: str) -> str:
+    try:
+        return catalogue.region_name(province_of(str(code)), lang)
+    except ParameterError:
+        return str(code)
 
 
 def category_ranks(category_scores: pd.DataFrame) -> pd.DataFrame:
@@ -52,7 +60,8 @@ def assessment_notice(path: str | Path, *, ranking: pd.DataFrame, category_score
     illustrative : bool
         Whether the scores rest on illustrative data; the notice then says so under its title.
     area : str, optional
-        Name of the province (or area) whose cities are assessed, for the title.
+        Name of the province (or area) whose cities are assessed, for the title (default: the province of
+        the first city).
     date : datetime.date, optional
         Date under the title (default: today).
     lang : {"zh", "en"}
@@ -68,9 +77,12 @@ def assessment_notice(path: str | Path, *, ranking: pd.DataFrame, category_score
         raise ParameterError(f"category_scores has no row for {', '.join(map(str, unknown[:5]))}; give the "
                              "category scores of the same cities as the ranking")
     ranks = category_ranks(category_scores.loc[ranking.index])
-    title = _t("notice.title", lang, year=int(year), area=area or "")
+    if area is None:
+        area = _area_name(ranking.index[0], lang)
+    title = _t("notice.title", lang, year=int(year), area=area)
     draft = new_draft(lang=lang, title=title)
-    draft.title(title)
+    draft.title(_t("notice.title_1", lang, year=int(year), area=area))
+    draft.title(_t("notice.title_2", lang, year=int(year), area=area))
     day = date or dt.date.today()
     draft.centred(_t("date", lang, year=day.year, month=day.month, day=day.day))
     if illustrative:

@@ -47,6 +47,16 @@ def _category(code: str, lang: str) -> str:
         return _t("other", lang)
 
 
+def _category_order(code: str) -> int:
+    """Position of the indicator's category in the catalogue (plan order); unknown categories last."""
+    table = catalogue.indicators()
+    order = list(dict.fromkeys(table["category"]))
+    try:
+        return order.index(catalogue.indicator(code).category)
+    except ParameterError:
+        return len(order)
+
+
 def _growth(row: pd.Series, lang: str) -> str:
     """年均增长 x% for levels, 累计提高 x 个百分点 for rates (%, ‰)."""
     base, target, years = row["base"], row["proposed"], int(row["year"]) - int(row["base_year"])
@@ -72,12 +82,17 @@ def _name(row: pd.Series, lang: str) -> str:
     return str(row["name_zh"]) if is_missing(value) else str(value)
 
 
-def proposal_frame(proposals: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
-    """The plan-form indicator table of one scenario's proposals (display frame, columns in *lang*)."""
+def proposal_frame(proposals: pd.DataFrame, *, lang: str = "zh", compact: bool = False) -> pd.DataFrame:
+    """The plan-form indicator table of one scenario's proposals (display frame, columns in *lang*).
+
+    ``compact=True`` gives the narrower table of a report chapter: 类别 | 指标 | 单位 | 2020年 | 2025年 | 属性 |
+    实现概率.
+    """
     check_lang(lang)
     _check(proposals)
-    rows = proposals.assign(_category=[_category(c, lang) for c in proposals["indicator"]])
-    rows = rows.sort_values("_category", kind="stable")
+    rows = proposals.assign(_category=[_category(c, lang) for c in proposals["indicator"]],
+                            _order=[_category_order(c) for c in proposals["indicator"]])
+    rows = rows.sort_values("_order", kind="stable")
     base_year, year = int(rows["base_year"].iloc[0]), int(rows["year"].iloc[0])
     note = []
     for _, row in rows.iterrows():
@@ -86,7 +101,7 @@ def proposal_frame(proposals: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame
             text += _t("note.stated", lang, target=format_figure(row["stated_target"]),
                        probability=f"{float(row['prob_stated_target']):.0%}")
         note.append(text)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         _t("col.category", lang): rows["_category"].to_list(),
         _t("col.number", lang): range(1, len(rows) + 1),
         _t("col.indicator", lang): [_name(r, lang) for _, r in rows.iterrows()],
@@ -97,6 +112,10 @@ def proposal_frame(proposals: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame
         _t("col.binding", lang): [_binding(b, lang) for b in rows["binding"]],
         _t("col.note", lang): note,
     })
+    if compact:
+        out = out.drop(columns=[_t("col.number", lang), _t("col.growth", lang), _t("col.note", lang)])
+        out[_t("col.probability", lang)] = [f"{float(p):.0%}" for p in rows["probability"]]
+    return out
 
 
 def comparison_table(proposals: Mapping[str, pd.DataFrame], *, lang: str = "zh") -> pd.DataFrame:
