@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.image.exceptions import UnrecognizedImageError
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -31,6 +32,7 @@ from docx.shared import Mm, Pt, RGBColor
 from evalkit import i18n
 from evalkit._shared.files import atomic_write
 from evalkit._shared.numbers import MISSING, format_fixed, is_missing
+from evalkit.errors import ParameterError
 
 __all__ = ["FALLBACK_FONTS", "FONTS", "LINE_PITCH_PT", "MARGINS_MM", "Draft", "cell_text", "new_draft", "rank_interval"]
 
@@ -292,7 +294,11 @@ class Draft:
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # a fixed pitch would clip the picture to one line
         fmt.keep_with_next = True
         run = paragraph.add_run()
-        shape = run.add_picture(io.BytesIO(_image_bytes(image)), width=Mm(width_mm))
+        try:
+            shape = run.add_picture(io.BytesIO(_image_bytes(image)), width=Mm(width_mm))
+        except UnrecognizedImageError:
+            raise ParameterError(f"the chart for {caption!r} is not a picture: give a matplotlib Figure or Axes, "
+                                 "PNG/JPEG bytes or the path of an image file") from None
         shape._inline.docPr.set("descr", alt or caption)
         self.caption("figure", caption)
 
