@@ -6,9 +6,9 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 CITIES = ["210100", "210200", "210300", "210400", "210500", "210600", "210700", "210800", "210900", "211000",
           "211100", "211200", "211300", "211400"]
@@ -19,8 +19,8 @@ CITY_NAMES = ["沈阳市", "大连市", "鞍山市", "抚顺市", "本溪市", "
 def assessment() -> pd.DataFrame:
     """Rows as `targets.assess` returns them: met, nearly met, not met, no target, not assessable."""
     rows = [
-        ("tekun_centralised_rate", "生活不能自理特困人员集中供养率", "social_assistance", "社会救助", "Social assistance",
-         "%", 36.0, 47.0, 50.0, 0.94, "基本完成"),
+        ("tekun_centralised_rate", "生活不能自理特困人员集中供养率", "social_assistance", "社会救助",
+         "Social assistance", "%", 36.0, 47.0, 50.0, 0.94, "基本完成"),
         ("nursing_bed_share", "护理型床位占比", "elderly_care", "养老服务", "Elderly care", "%", 27.0, 46.1, 30.0,
          1.5367, "完成"),
         ("beds_per_1000_elderly", "每千名老年人口拥有养老床位数", "elderly_care", "养老服务", "Elderly care", "张",

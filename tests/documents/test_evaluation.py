@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from types import SimpleNamespace
 
 import docx
@@ -95,7 +94,7 @@ def test_english_draft_is_english(tmp_path):
 
 
 def test_bad_inputs_are_clear_errors(tmp_path):
-    with pytest.raises(ColumnError, match="targets.assess"):
+    with pytest.raises(ColumnError, match=r"targets\.assess"):
         documents.evaluation_report(tmp_path / "x.docx", region="210000", assessment=assessment()[["name_zh"]])
     with pytest.raises(ParameterError, match="stage"):
         documents.evaluation_report(tmp_path / "x.docx", region="210000", stage="final")
@@ -106,7 +105,7 @@ def test_a_failed_write_keeps_the_good_file(tmp_path):
     path = tmp_path / "keep.docx"
     _full(path)
     before = path.read_bytes()
-    with pytest.raises(ParameterError, match="社会救助.*not a picture"):
+    with pytest.raises(ParameterError, match=r"社会救助.*not a picture"):
         documents.evaluation_report(path, region="210000", charts={"社会救助": b"not a picture"},
                                     narratives={"社会救助": "x"}, illustrative=True)
     assert path.read_bytes() == before

@@ -22,9 +22,9 @@ from pathlib import Path
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.image.exceptions import UnrecognizedImageError
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.image.exceptions import UnrecognizedImageError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -34,7 +34,8 @@ from evalkit._shared.files import atomic_write
 from evalkit._shared.numbers import MISSING, format_fixed, is_missing
 from evalkit.errors import ParameterError
 
-__all__ = ["FALLBACK_FONTS", "FONTS", "LINE_PITCH_PT", "MARGINS_MM", "Draft", "cell_text", "new_draft", "rank_interval"]
+__all__ = ["FALLBACK_FONTS", "FONTS", "LINE_PITCH_PT", "MARGINS_MM", "Draft", "cell_text", "new_draft",
+           "rank_interval"]
 
 #: GB/T 9704 margins of the A4 page in millimetres
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
