@@ -282,15 +282,13 @@ def pilot_map(batches, *, codes: Sequence[str] | None = None, title: str | None 
     *batches* maps a region code to its year of entry (``NaN``/``None``/``0`` = not a pilot); *codes* adds units
     with no entry (drawn as not a pilot), e.g. all the cities of the province.
     """
-    series = _values(batches, "batches")
-    series = series.map(lambda v: None if is_missing(v) or v == 0 else int(v))
+    series = _values(batches, "batches").astype(object)
+    years_by_code = {c: None if is_missing(v) or v == 0 else int(v) for c, v in series.items()}
     for code in codes or ():
-        code = normalise_code(code, name="codes")
-        if code not in series.index:
-            series[code] = None
+        years_by_code.setdefault(normalise_code(code, name="codes"), None)
     never = i18n.t("maps.not_pilot", lang)
-    years = sorted({int(v) for v in series.dropna()})
-    cats = series.map(lambda v: never if v is None else int(v))
+    years = sorted({v for v in years_by_code.values() if v is not None})
+    cats = pd.Series({c: never if v is None else v for c, v in years_by_code.items()}, dtype=object)
     labels_ = {y: i18n.t("maps.batch", lang, year=y) for y in years}
     colours = {y: PALETTE[i % len(PALETTE)] for i, y in enumerate(years)} | {never: "#C8C8C8"}
     return choropleth(cats, title=title or i18n.t("maps.title_pilots", lang), unit=i18n.t("maps.unit_batch", lang),
