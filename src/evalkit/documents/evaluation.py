@@ -19,6 +19,7 @@ from evalkit import catalogue, i18n, targets
 from evalkit._shared.checks import check_choice, check_lang
 from evalkit._shared.numbers import format_figure, is_missing
 from evalkit.documents.layout import FONTS, Draft, new_draft, rank_interval
+from evalkit.documents.plan_table import proposal_frame
 from evalkit.documents.result import DocumentResult
 from evalkit.errors import ColumnError, ParameterError
 
@@ -150,9 +151,8 @@ class _Writer:
             self.t("col.completion"): rows["completion"].map(_pct),
             self.t("col.status"): rows["status"].map(lambda s: status[codes[s]]),
         })
-        frame = frame.sort_values(self.t("col.category"), kind="stable")
         self.d.paragraph(self.t("indicators.lead", n=len(frame)))
-        self.d.table(frame, self.t("indicators.caption"), decimals=2,
+        self.d.table(frame, self.t("indicators.caption"), decimals=None,
                      align_left=[self.t("col.indicator"), self.t("col.category")])
         if self.inputs["completion_chart"] is not None:
             self.d.picture(self.inputs["completion_chart"], self.t("indicators.chart"),
@@ -243,8 +243,6 @@ class _Writer:
         proposals = self.inputs["proposals"]
         if proposals is None or proposals.empty:
             return self.absent("proposals")
-        from evalkit.documents.plan_table import proposal_frame
-
         frame = proposal_frame(proposals, lang=self.lang, compact=True)
         level = float(proposals["probability"].iloc[0])
         self.d.paragraph(self.t("suggestions.lead", n=len(frame), probability=f"{level:.0%}"))

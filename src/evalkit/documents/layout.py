@@ -31,7 +31,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from evalkit import i18n
 from evalkit._shared.files import atomic_write
-from evalkit._shared.numbers import MISSING, format_fixed, is_missing
+from evalkit._shared.numbers import MISSING, format_figure, format_fixed, is_missing
 from evalkit.errors import ParameterError
 
 __all__ = ["FALLBACK_FONTS", "FONTS", "LINE_PITCH_PT", "MARGINS_MM", "Draft", "cell_text", "new_draft",
@@ -196,9 +196,25 @@ def rank_interval(low: float, high: float, lang: str = "zh") -> str:
     return i18n.t("documents.interval", lang, low=low, high=high)
 
 
-def cell_text(value: object, decimals: int = 1) -> str:
-    """A table cell as the report prints numbers (:func:`evalkit._shared.numbers.format_fixed`)."""
-    return MISSING if is_missing(value) else format_fixed(value, decimals)
+def cell_text(value: object, decimals: int | None = 1) -> str:
+    """A table cell as the report prints numbers.
+
+    :func:`~evalkit._shared.numbers.format_fixed` with *decimals*, or
+    :func:`~evalkit._shared.numbers.format_figure` (a reader's figure, no trailing zeros) when ``None``.
+    """
+    if is_missing(value):
+        return MISSING
+    if decimals is None and isinstance(value, int | float) and not isinstance(value, bool):
+        return format_figure(value)
+    return format_fixed(value, 1 if decimals is None else decimals)
+
+
+def _no_grid(paragraph) -> None:
+    """Let a paragraph keep its own line height (table cells, captions, pictures) instead of the page grid."""
+    ppr = paragraph._p.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.append(snap)
 
 
 def _display_width(text: str) -> int:
@@ -283,8 +299,9 @@ class Draft:
         else:
             self.tables += 1
             number = self.tables
-        self.document.add_paragraph(i18n.t(f"documents.caption.{kind}", self.lang, n=number, text=text),
-                                    style="Caption")
+        paragraph = self.document.add_paragraph(i18n.t(f"documents.caption.{kind}", self.lang, n=number,
+                                                       text=text), style="Caption")
+        _no_grid(paragraph)
 
     def picture(self, image, caption: str, *, alt: str | None = None, width_mm: float = 150) -> None:
         """A chart as a picture, its caption below (图n), its alt text set to *alt* (default: the caption)."""
@@ -294,6 +311,7 @@ class Draft:
         fmt.first_line_indent = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # a fixed pitch would clip the picture to one line
         fmt.keep_with_next = True
+        _no_grid(paragraph)
         run = paragraph.add_run()
         try:
             shape = run.add_picture(io.BytesIO(_image_bytes(image)), width=Mm(width_mm))
@@ -303,9 +321,13 @@ class Draft:
         shape._inline.docPr.set("descr", alt or caption)
         self.caption("figure", caption)
 
-    def table(self, frame: pd.DataFrame, caption: str, *, decimals: int | dict = 1, widths_mm: Sequence | None = None,
-              align_left: Sequence[str] = ()) -> None:
-        """A real Word table of *frame* (header row repeated on every page), its caption above (表n)."""
+    def table(self, frame: pd.DataFrame, caption: str, *, decimals: int | dict | None = 1,
+              widths_mm: Sequence | None = None, align_left: Sequence[str] = ()) -> None:
+        """A real Word table of *frame* (header row repeated on every page), its caption above (表n).
+
+        *decimals* is the number of places of every number, or a mapping column → places; ``None`` prints
+        figures as a reader writes them (``58``, ``25.5``, ``1,234``).
+        """
         self.caption("table", caption)
         table = self.document.add_table(rows=1, cols=len(frame.columns))
         table.style = self.document.styles["Table Grid"]
@@ -342,6 +364,7 @@ class Draft:
         fmt = paragraph.paragraph_format
         fmt.first_line_indent = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        _no_grid(paragraph)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
         run = paragraph.add_run(text)
         _set_fonts(run, FONTS["heading1"] if bold else FONTS["table"], _SIZES["table"])
