@@ -122,3 +122,10 @@ def test_ranking_frame_from_composite_results():
     assert list(frame["name"]) == ["大连市", "鞍山市", "沈阳市"]
     assert list(frame["rank_low"]) == [1.0, 1.0, 2.0] and list(frame["rank_high"]) == [2.0, 3.0, 3.0]
     assert list(documents.ranking_frame(result, lang="en")["name"]) == ["Dalian", "Anshan", "Shenyang"]
+
+
+def test_result_shows_what_was_written(tmp_path):
+    result = documents.evaluation_report(tmp_path / "r.docx", region="210000", illustrative=False)
+    html = result._repr_html_()
+    assert "r.docx" in html and "0张表" in html and "缺少输入的章节：总体进展" in html
+    assert list(result.table.columns) == ["level", "heading"] and result.n_headings == 8
