@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.image.exceptions import UnrecognizedImageError
 from docx.oxml import OxmlElement
@@ -364,7 +364,9 @@ class Draft:
         fmt = paragraph.paragraph_format
         fmt.first_line_indent = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        fmt.space_before = fmt.space_after = Pt(1.5)
         _no_grid(paragraph)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
         run = paragraph.add_run(text)
         _set_fonts(run, FONTS["heading1"] if bold else FONTS["table"], _SIZES["table"])
