@@ -129,3 +129,18 @@ def test_result_shows_what_was_written(tmp_path):
     html = result._repr_html_()
     assert "r.docx" in html and "0张表" in html and "缺少输入的章节：总体进展" in html
     assert list(result.table.columns) == ["level", "heading"] and result.n_headings == 8
+
+
+def test_draft_from_the_real_assessment_of_the_sample_panel(tmp_path):
+    from evalkit import io, paths, targets
+
+    panel = io.read_panel(paths.resolve("data/sample/panel.csv"))
+    result = targets.assess(panel, io.read_reference("targets"), region="210000", end_year=2020, plan="13th",
+                            meta=io.read_reference("indicators"))
+    charts = documents.category_charts(panel, result, region="210000", source="panel.csv", illustrative=True)
+    assert "养老服务" in charts and "无统计序列的规划目标" not in charts
+    out = documents.evaluation_report(tmp_path / "210000.docx", region="210000", assessment=result,
+                                      narratives=targets.narrative(result, lang="zh"), charts=charts)
+    assert out.illustrative and out.n_pictures == len(charts) and out.n_tables == 1
+    doc = docx.Document(str(out.path))
+    assert "示例数据，非官方统计" in _text(doc)

@@ -6,7 +6,7 @@
 
 Every document is written atomically, in one language (``lang``), every string from the message catalogue.
 """
-from evalkit.documents.evaluation import CHAPTERS, evaluation_report, ranking_frame
+from evalkit.documents.evaluation import CHAPTERS, category_charts, evaluation_report, ranking_frame
 from evalkit.documents.layout import FALLBACK_FONTS, FONTS, LINE_PITCH_PT, MARGINS_MM, Draft, new_draft
 from evalkit.documents.notice import assessment_notice, category_ranks
 from evalkit.documents.plan_table import comparison_table, indicator_table, plan_tables, proposal_frame
@@ -21,6 +21,7 @@ __all__ = [
     "DocumentResult",
     "Draft",
     "assessment_notice",
+    "category_charts",
     "category_ranks",
     "comparison_table",
     "evaluation_report",

@@ -22,8 +22,9 @@ from evalkit.documents.layout import FONTS, Draft, new_draft, rank_interval
 from evalkit.documents.plan_table import proposal_frame
 from evalkit.documents.result import DocumentResult
 from evalkit.errors import ColumnError, ParameterError
+from evalkit.plots import targets as target_plots
 
-__all__ = ["CHAPTERS", "evaluation_report", "ranking_frame"]
+__all__ = ["CHAPTERS", "category_charts", "evaluation_report", "ranking_frame"]
 
 #: the chapters of the draft, in order (keys of ``documents.chapter.*`` in the catalogue)
 CHAPTERS = ("overall", "indicators", "fields", "cities", "pilot", "problems", "suggestions", "appendix")
@@ -60,6 +61,27 @@ def ranking_frame(result, uncertainty=None, *, names: Mapping[str, str] | None =
         out["rank_high"] = stats["q95"].reindex(out.index)
     out.insert(0, "name", [(names or {}).get(c) or _region_name(c, lang) for c in out.index])
     return out.sort_values("rank")
+
+
+def category_charts(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: str,
+                    national: pd.DataFrame | None = None, source: str | None = None, illustrative: bool = False,
+                    lang: str = "zh") -> dict[str, object]:
+    """One chart per category with assessed targets: each indicator's series and the path its target required.
+
+    Keys are the category names in *lang* (the keys of :func:`evalkit.targets.narrative`), values matplotlib
+    Figures from :func:`evalkit.plots.targets.trend_multiples`; pass the result as ``charts=`` to
+    :func:`evaluation_report`.
+    """
+    check_lang(lang)
+    assessment = _check_assessment(assessment)
+    column = f"category_{lang}"
+    rows = assessment[assessment["status"].isin([_MET, _NEARLY, _NOT_MET])]
+    charts = {}
+    for category, part in rows.groupby(column, sort=False):
+        charts[str(category)] = target_plots.trend_multiples(panel, part, region=region, national=national,
+                                                             ncols=min(len(part), 3), source=source,
+                                                             illustrative=illustrative, lang=lang)
+    return charts
 
 
 def _region_name(code: str, lang: str) -> str:
