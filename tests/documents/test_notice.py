@@ -39,3 +39,13 @@ def test_notice_errors(tmp_path):
     with pytest.raises(ParameterError, match="211400"):
         documents.assessment_notice(tmp_path / "x.docx", ranking=ranking(), category_scores=category_scores().iloc[:-1],
                                     year=2020, illustrative=True)
+
+
+def test_a_wide_category_table_gets_a_landscape_page(tmp_path):
+    scores = category_scores()
+    for i in range(5):
+        scores[f"类别{i}"] = range(len(scores))
+    doc = docx.Document(str(documents.assessment_notice(tmp_path / "w.docx", ranking=ranking(), category_scores=scores,
+                                                         year=2020, illustrative=False).path))
+    assert [s.page_width > s.page_height for s in doc.sections] == [False, True, False]
+    assert len(doc.tables[1].columns) == 9

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.image.exceptions import UnrecognizedImageError
@@ -272,6 +272,12 @@ class Draft:
         paragraph.paragraph_format.first_line_indent = Pt(0)
         run = paragraph.add_run(text)
         _set_fonts(run, east_asian or FONTS["body"], size)
+
+    def new_section(self, *, landscape: bool) -> None:
+        """Start a new page in portrait or landscape A4 (a wide table); page numbers continue."""
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        _page(section, landscape=landscape)
+        self.landscape = landscape
 
     def page_break(self) -> None:
         """Start a new page."""

@@ -100,10 +100,15 @@ def assessment_notice(path: str | Path, *, ranking: pd.DataFrame, category_score
         draft.paragraph(_t("cities.interval_note", lang))
     draft.table(total, _t("notice.total_caption", lang, year=int(year)), decimals=1)
 
+    wide = category_scores.shape[1] > 6
+    if wide:
+        draft.new_section(landscape=True)
     draft.heading(_t("heading1", lang, number=_t("numerals", lang).split(",")[1], title=_t("notice.by_category", lang)))
     by_cat = ranks.copy()
     by_cat.insert(0, _t("col.city", lang), ranking["name"])
     draft.table(by_cat.reset_index(drop=True), _t("notice.category_caption", lang), decimals=0)
+    if wide:
+        draft.new_section(landscape=False)
 
     draft.heading(_t("heading1", lang, number=_t("numerals", lang).split(",")[2], title=_t("notice.cities", lang)))
     for code, row in ranking.iterrows():
