@@ -61,9 +61,10 @@ def test_counties_of_a_city_in_english():
 
 
 def test_pilot_batches_are_categories_with_a_legend():
-    ax = maps.pilot_map({"210100": 2016, "210200": 2016, "211000": 2018}, codes=CITIES, source="pilots.csv")
+    ax = maps.pilot_map({"210100": 2016, "210200": "2016", "211000": 2018, "211100": "unknown"}, codes=CITIES,
+                        source="pilots.csv")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["2016年批次", "2018年批次", "未纳入试点"]
+    assert legend == ["2016年批次", "2018年批次", "批次待核实", "未纳入试点"]
     assert ax.get_legend().get_title().get_text() == "试点批次"
     assert maps.alt_text(ax).startswith("地图")
 

@@ -275,24 +275,40 @@ def score_map(scores, *, ranks=None, title: str | None = None, unit: str | None 
                       source=source, illustrative=illustrative, lang=lang, ax=ax)
 
 
+_UNKNOWN = "unknown"
+
+
+def _batch_year(value: object) -> int | str | None:
+    """A pilot's year of entry: an int, ``None`` for never a pilot, ``"unknown"`` for an unconfirmed batch."""
+    if is_missing(value) or value == 0 or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return _UNKNOWN
+
+
 def pilot_map(batches, *, codes: Sequence[str] | None = None, title: str | None = None, source: str | None = None,
               illustrative: bool = False, lang: str = "zh", ax=None):
     """Pilot batches by year of entry (``pilot_impact``): one colour per batch year, units never in a pilot grey.
 
-    *batches* maps a region code to its year of entry (``NaN``/``None``/``0`` = not a pilot); *codes* adds units
-    with no entry (drawn as not a pilot), e.g. all the cities of the province.
+    *batches* maps a region code to its year of entry (``NaN``/``None``/``0`` = not a pilot; text such as
+    ``"unknown"`` = a pilot whose batch is not confirmed, drawn apart); *codes* adds units with no entry (drawn as
+    not a pilot), e.g. all the cities of the province. ``io.read_reference("pilots").set_index("region")["year"]``
+    is such a mapping.
     """
     series = _values(batches, "batches").astype(object)
-    years_by_code = {c: None if is_missing(v) or v == 0 else int(v) for c, v in series.items()}
+    years_by_code = {c: _batch_year(v) for c, v in series.items()}
     for code in codes or ():
         years_by_code.setdefault(normalise_code(code, name="codes"), None)
-    never = i18n.t("maps.not_pilot", lang)
-    years = sorted({v for v in years_by_code.values() if v is not None})
-    cats = pd.Series({c: never if v is None else v for c, v in years_by_code.items()}, dtype=object)
+    never, unknown = i18n.t("maps.not_pilot", lang), i18n.t("maps.unknown_batch", lang)
+    years = sorted({v for v in years_by_code.values() if isinstance(v, int)})
+    cats = pd.Series({c: never if v is None else unknown if v == _UNKNOWN else v for c, v in years_by_code.items()},
+                     dtype=object)
     labels_ = {y: i18n.t("maps.batch", lang, year=y) for y in years}
-    colours = {y: PALETTE[i % len(PALETTE)] for i, y in enumerate(years)} | {never: "#C8C8C8"}
+    colours = {y: PALETTE[i % len(PALETTE)] for i, y in enumerate(years)} | {never: "#C8C8C8", unknown: "#8C8C8C"}
     return choropleth(cats, title=title or i18n.t("maps.title_pilots", lang), unit=i18n.t("maps.unit_batch", lang),
-                      kind="categorical", order=[*years, never], category_labels=labels_, colours=colours,
+                      kind="categorical", order=[*years, unknown, never], category_labels=labels_, colours=colours,
                       source=source, illustrative=illustrative, lang=lang, ax=ax)
 
 
