@@ -85,6 +85,8 @@ def test_indicator_map_reads_the_panel():
     assert ax.figure.axes[1].get_ylabel() == "张"
     assert "示例数据，非官方统计" in _source_line(ax)
     assert "沈阳市\n20" in _texts(ax)
+    ax = maps.indicator_map(panel, "beds_per_1000_elderly", year=2020, highlight="210500", source="panel.csv")
+    assert ax.patches[-1].get_linewidth() > 2
 
 
 def test_unknown_codes_and_bad_values_are_clear_errors():

@@ -322,12 +322,13 @@ def place_map(region: str, values, *, title: str | None = None, unit: str | None
 
 
 def indicator_map(panel: pd.DataFrame, indicator: str, *, year: int, codes: Sequence[str] | None = None,
-                  title: str | None = None, source: str | None = None, illustrative: bool | None = None,
-                  lang: str = "zh", ax=None):
+                  highlight: str | None = None, title: str | None = None, source: str | None = None,
+                  illustrative: bool | None = None, lang: str = "zh", ax=None):
     """One indicator by unit in one year from a long panel (``fyp13_evaluation``).
 
     *codes* are the units drawn (default: the units of the panel's rows at city level). The unit comes from
-    the catalogue; ``illustrative`` defaults to whether any value drawn has ``status == "illustrative"``.
+    the catalogue; ``illustrative`` defaults to whether any value drawn has ``status == "illustrative"``;
+    ``highlight`` outlines one unit (a city's place among the others, ``city_profile``).
     """
     rows = panel[(panel["indicator"] == indicator) & (panel["year"] == int(year))]
     if codes is None:
@@ -341,5 +342,5 @@ def indicator_map(panel: pd.DataFrame, indicator: str, *, year: int, codes: Sequ
         illustrative = bool("status" in rows and (rows["status"] == "illustrative").any())
     meta = catalogue.indicator(indicator)
     title = title or i18n.t("maps.title_indicator", lang, name=meta.name(lang), year=int(year))
-    return choropleth(series.astype(float), title=title, unit=meta.unit, kind="continuous",
+    return choropleth(series.astype(float), title=title, unit=meta.unit, kind="continuous", highlight=highlight,
                       label_values=True, source=source, illustrative=illustrative, lang=lang, ax=ax)
