@@ -148,3 +148,12 @@ def test_draft_from_the_real_assessment_of_the_sample_panel(tmp_path):
     assert out.illustrative and out.n_pictures == 1 and out.n_tables == 1
     doc = docx.Document(str(out.path))
     assert "示例数据，非官方统计" in _text(doc)
+
+
+def test_pilot_verdict_from_a_conclusion_gives_its_certainty_in_words(tmp_path):
+    verdict = SimpleNamespace(level="suggestive", text="试点城市的床位数平均高0.8张。")
+    doc = docx.Document(str(documents.evaluation_report(tmp_path / "v.docx", region="210000", verdict=verdict,
+                                                        caveats=["只有14个城市。"], illustrative=True).path))
+    text = _text(doc)
+    assert "结论的确定程度：提示性。" in text and "试点城市的床位数平均高0.8张。" in text
+    assert any(p.style.name == "List Bullet" and p.text == "只有14个城市。" for p in doc.paragraphs)

@@ -369,8 +369,8 @@ def evaluation_report(
     draft.title(_t("evaluation.title_2", lang))
     draft.centred(_t(f"stage.{stage}", lang), size=16, east_asian=FONTS["heading2"])
     draft.centred("")
-    draft.centred(_t("date", lang, year=(date or dt.date.today()).year, month=(date or dt.date.today()).month,
-                     day=(date or dt.date.today()).day), size=16)
+    day = date or dt.date.today()
+    draft.centred(_t("date", lang, year=day.year, month=day.month, day=day.day), size=16)
     if illustrative:
         draft.centred("")
         draft.centred(i18n.t("common.illustrative_banner", lang), size=16, east_asian=FONTS["heading1"])
