@@ -148,7 +148,7 @@ def style_status(assessment: pd.DataFrame, *, lang: Lang = "zh", caption: str | 
 
 
 def _sources(assessment: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    heads = [t(f"targets.head.{k}", lang) for k in ("indicator", "figure", "year", "value", "source", "data_status")]
+    heads = [t(f"targets.head.{k}", lang) for k in ("indicator", "figure", "year", "figure_value", "source", "data_status")]
     what = [t(f"targets.figure.{k}", lang) for k in ("baseline", "actual", "target", "national")]
     rows = []
     for r in assessment.to_dict("records"):
