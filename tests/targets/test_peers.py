@@ -63,3 +63,13 @@ def test_peer_regions_keeps_prefectures_only():
     panel = pd.DataFrame({"region": ["210000", "210100", "210102", "211400", "220100"], "year": 2020,
                           "indicator": "x", "value": 1.0})
     assert T.peer_regions(panel) == ["210100", "211400"]
+
+
+def test_peer_comparison_html_escapes_names_from_the_users_files():
+    panel = pd.DataFrame({"region": ["210100", "210200"], "year": 2020, "indicator": "x", "value": [1.0, 2.0],
+                          "source": "<script>s</script>", "status": "illustrative"})
+    meta = meta_of(x=1).assign(name_zh="<img src=x onerror=alert(1)>")
+    html = T.compare_peers(panel, region="210100", meta=meta)._repr_html_()
+    assert "<img" not in html and "<script>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "210100" in html and "2020" in html

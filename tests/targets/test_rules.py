@@ -258,3 +258,58 @@ def test_completion_reaches_one_exactly_when_met(base, actual, target):
     assert (r["status"] == T.MET) == bool(r["met"])
     if r["moved_away"]:
         assert actual < min(base, target) and r["status"] == T.NOT_MET   # the gap to ≥ target widened
+
+
+# ------------------------------------------------------------------------------------ direction of travel (issue 15)
+
+
+@pytest.mark.parametrize("basis", ["auto", "change", "level"])
+def test_at_least_that_fell_is_not_nearly_met(basis):
+    # issue 15: at least, 30 → 28 against ≥ 31. Level 28/31 = 0.9032 ≥ 0.90 would read 基本完成.
+    r = one(panel_of({"x": {2015: 30.0, 2020: 28.0}}), targets_of(trow("x", "at_least", 31.0)), basis=basis)
+    assert r["completion"] == pytest.approx(0.9032258064516129)     # 28 / 31
+    assert r["gap_closed"] == pytest.approx(-2.0)                   # (28 − 30) / (31 − 30)
+    assert r["moved_away"]                                          # 1 short at baseline, 3 short at the end
+    assert r["status"] == T.NOT_MET
+    assert r["cagr_actual"] == pytest.approx((28 / 30) ** 0.2 - 1)  # −1.37 % a year
+    assert r["progress_class"] == "away"
+    assert r["status_basis"] == ("level" if basis == "level" else "change")
+
+
+@pytest.mark.parametrize("basis", ["auto", "change", "level"])
+def test_at_most_that_worsened_is_not_nearly_met(basis):
+    # issue 15: at most, 4.0 → 4.8 against ≤ 4.5. Met at baseline; level 4.5/4.8 = 0.9375 would read 基本完成.
+    r = one(panel_of({"x": {2015: 4.0, 2020: 4.8}}), targets_of(trow("x", "at_most", 4.5)), basis=basis)
+    assert r["completion"] == pytest.approx(0.9375)                 # 4.5 / 4.8
+    assert math.isnan(r["gap_closed"])                              # no change was required from 4.0
+    assert r["moved_away"]                                          # 0 → 0.3 above the ceiling
+    assert not r["met"] and r["status"] == T.NOT_MET
+    assert r["progress_class"] == "away"
+
+
+def test_the_two_conventions_differ_for_an_indicator_short_of_its_target():
+    # at least, 28 → 30 against ≥ 31: level 30/31 = 0.9677, share of the change (30 − 28)/(31 − 28) = 2/3.
+    panel, targets = panel_of({"x": {2015: 28.0, 2020: 30.0}}), targets_of(trow("x", "at_least", 31.0))
+    auto = one(panel, targets)
+    assert auto["completion"] == pytest.approx(30 / 31) and auto["gap_closed"] == pytest.approx(2 / 3)
+    assert not auto["moved_away"]
+    assert auto["status_basis"] == "change" and auto["status"] == T.NOT_MET        # 0.667 < 0.9
+    assert one(panel, targets, basis="change")["status"] == T.NOT_MET
+    level = one(panel, targets, basis="level")
+    assert level["status_basis"] == "level" and level["status"] == T.NEARLY_MET    # 0.968 ≥ 0.9
+
+
+def test_share_of_the_change_on_the_boundary_is_nearly_met():
+    # at most, 5.0 → 4.55 against ≤ 4.5: share (4.55 − 5)/(4.5 − 5) = 0.9 exactly, level 4.5/4.55 = 0.98901.
+    r = one(panel_of({"x": {2015: 5.0, 2020: 4.55}}), targets_of(trow("x", "at_most", 4.5)))
+    assert r["gap_closed"] == pytest.approx(0.9) and r["completion"] == pytest.approx(4.5 / 4.55)
+    assert r["status"] == T.NEARLY_MET
+
+
+def test_level_basis_falls_back_to_the_change_where_the_level_ratio_is_undefined():
+    # at most 0: level ratio 0/a is 0, not undefined; an at-least target of 0 from −10 makes a/x* undefined.
+    r = one(panel_of({"x": {2015: -10.0, 2020: -0.5}}), targets_of(trow("x", "at_least", 0.0)), basis="level")
+    assert math.isnan(r["completion"])                              # x* = 0: a / x* is not defined
+    assert r["gap_closed"] == pytest.approx(0.95)                   # (−0.5 + 10) / (0 + 10)
+    assert r["status_basis"] == "change" and r["status"] == T.NEARLY_MET
+    assert "level ratio undefined" in r["note"]

@@ -25,6 +25,7 @@ __all__ = ["CASE_MODULES", "Reproduction", "collect", "main", "write_html", "wri
 #: Reference-check modules, in report order.
 CASE_MODULES = [
     "evalkit.reproduce.targets_progress",
+    "evalkit.reproduce.targets_direction",
     "evalkit.reproduce.asem",
     "evalkit.reproduce.ishigami",
     "evalkit.reproduce.mpdta",
