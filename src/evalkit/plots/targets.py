@@ -28,7 +28,7 @@ from evalkit.targets import (
     required_path,
     target_text,
 )
-from evalkit.targets.text import name_text
+from evalkit.targets.text import name_text, unit_name, unit_text
 
 __all__ = ["bullet_chart", "rank_strip", "trend_multiples"]
 
@@ -113,7 +113,7 @@ def bullet_chart(assessment: pd.DataFrame, *, ax=None, lang: Lang = "zh", thresh
     ax.barh(y, np.clip(np.nan_to_num(completion), 0, None) * 100, height=0.45, color=colours)
     ax.axvline(100, color="#222222", linewidth=1.6, label=_t("target", lang))
     for yi, c, r in zip(y, completion, rows.to_dict("records")):
-        unit = r.get("unit") if isinstance(r.get("unit"), str) else ""
+        unit = unit_text(r, lang)
         text = t("targets.chart.bullet_text", lang, value=f"{format_number(r['actual'])}{unit}",
                  target=f"{target_text(r, lang)}{unit}", status=label(r["status"], lang))
         ax.text(max(0.0, 0 if math.isnan(c) else c) * 100 + 1.5, yi, text, va="center", fontsize=8,
@@ -127,21 +127,26 @@ def bullet_chart(assessment: pd.DataFrame, *, ax=None, lang: Lang = "zh", thresh
                   illustrative=illustrative, lang=lang, years=None, unit_axis="x")
 
 
-def _series_by_key(frame: pd.DataFrame | None, regions: set[str]) -> dict[tuple[str, str], pd.DataFrame]:
-    """``{(region, indicator): rows sorted by year}`` for the regions drawn, grouped once."""
+def _series_by_key(frame: pd.DataFrame | None, regions: set[str]) -> dict[tuple[str, str], tuple]:
+    """``{(region, indicator): (years, values)}`` for the regions drawn, sorted by year, grouped once."""
     if frame is None:
         return {}
-    sub = frame.assign(region=frame["region"].astype(str))
-    sub = sub[sub["region"].isin(regions)]
-    return {key: g.sort_values("year") for key, g in sub.groupby(["region", "indicator"], sort=False)}
+    sub = frame[frame["region"].astype(str).isin(regions)].sort_values("year", kind="stable")
+    keys = zip(sub["region"].astype(str), sub["indicator"])
+    years, values = sub["year"].to_numpy(dtype=float), sub["value"].to_numpy(dtype=float)
+    rows: dict[tuple[str, str], list[int]] = {}
+    for i, key in enumerate(keys):
+        rows.setdefault(key, []).append(i)
+    return {key: (years[idx], values[idx]) for key, idx in rows.items()}
 
 
 def _draw_series(ax, series: dict, who: str, code: str, years: range, **style) -> None:
-    s = series.get((who, code))
-    if s is not None:
-        s = s[s["year"].between(years.start, years.stop - 1)]
-        if not s.empty:
-            ax.plot(s["year"].to_numpy(), s["value"].to_numpy(), **style)
+    found = series.get((who, code))
+    if found is not None:
+        x, y = found
+        keep = (x >= years.start) & (x <= years.stop - 1)
+        if keep.any():
+            ax.plot(x[keep], y[keep], **style)
 
 
 def _panel_grid(n: int, ncols: int):
@@ -203,6 +208,7 @@ def trend_multiples(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: st
     nat = _series_by_key(national, {NATION})
     fig, flat = _panel_grid(len(rows), ncols)
     labels = {k: _t(k, lang) for k in ("actual", "reference", "national", "required", "target")}
+    spans: set[tuple[int, int]] = set()
     for ax, r in zip(flat, rows.to_dict("records")):
         code, t0, t1 = r["indicator"], int(r["baseline_year"]), int(r["target_year"])
         years = range(t0, max(t1, int(r["end_year"])) + 1)
@@ -221,12 +227,22 @@ def trend_multiples(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: st
             ax.axhspan(r["target_low"], r["target_high"], color=PALETTE[4], alpha=0.15)
         ax.plot([t1], [r["target"]], marker="*", markersize=11, color=PALETTE[1], linestyle="none",
                 label=labels["target"])
-        unit = r["unit"] if isinstance(r.get("unit"), str) else None
-        finish(ax, title=_name(r, lang, 14), unit=unit, source=source, illustrative=illustrative, lang=lang)
+        # the unit goes into the title: one text fewer per panel, and no rotated text to lay out
+        unit = r["unit"] if isinstance(r.get("unit"), str) and r["unit"] else None
+        title = _name(r, lang, 14) + (t("targets.chart.unit", lang, unit=unit_name(unit, lang)) if unit else "")
+        finish(ax, title=title, source=source, illustrative=illustrative, lang=lang)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
-        ax.set_xticks(sorted({years.start, (years.start + years.stop - 1 + 1) // 2, years.stop - 1}))
+        ax.grid(axis="x", visible=False)  # years are read from the ticks; horizontal lines carry the values
+        # three year ticks (baseline, middle, end): each tick is two lines and two texts to lay out
+        ax.set_xticks(sorted({years.start, (years.start + years.stop) // 2, years.stop - 1}))
+        ax.set_xlim(years.start - 0.3, years.stop - 0.7)
+        spans.add((years.start, years.stop))
         # a fixed title height: matplotlib otherwise measures every tick label to place each title
-        ax.set_title(ax.get_title(loc="left"), loc="left", y=1.0, pad=4, fontsize=9.5)
+        ax.set_title(ax.get_title(loc="left"), loc="left", y=1.0, pad=5, fontsize=11.5)
+    if len(spans) == 1:  # the same years in every panel: label them once, under each column
+        for i, ax in enumerate(flat):
+            if i + ncols < len(flat):
+                ax.tick_params(labelbottom=False)
     legend = {}
     for ax in flat:
         for handle, text in zip(*ax.get_legend_handles_labels()):

@@ -17,7 +17,7 @@ from evalkit.i18n import has, t
 from evalkit.plots import STATUS_COLOURS
 from evalkit.targets.measures import MET, NEARLY_MET, NOT_ASSESSABLE, NOT_MET
 from evalkit.targets.peers import PeerComparison
-from evalkit.targets.text import category_text, label, name_text, target_text
+from evalkit.targets.text import category_text, label, name_text, target_text, unit_name
 
 __all__ = ["CLASS_LIGHTS", "STATUS_LIGHTS", "display_table", "export_excel", "national_table", "peer_table",
            "style_status", "traffic_lights"]
@@ -83,6 +83,8 @@ def display_table(assessment: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFram
             values = derived[key]
         elif key in ("status", "progress_class", "binding"):
             values = [label(v, lang) for v in assessment[key]]
+        elif key == "unit":
+            values = [unit_name(v, lang) for v in assessment[key]]
         else:
             values = assessment[key].to_numpy()
         out[_header(key, lang)] = values
@@ -148,7 +150,8 @@ def style_status(assessment: pd.DataFrame, *, lang: Lang = "zh", caption: str | 
 
 
 def _sources(assessment: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    heads = [t(f"targets.head.{k}", lang) for k in ("indicator", "figure", "year", "figure_value", "source", "data_status")]
+    heads = [t(f"targets.head.{k}", lang)
+             for k in ("indicator", "figure", "year", "figure_value", "source", "data_status")]
     what = [t(f"targets.figure.{k}", lang) for k in ("baseline", "actual", "target", "national")]
     rows = []
     for r in assessment.to_dict("records"):
@@ -242,7 +245,7 @@ def national_table(assessment: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFra
     heads = [t(f"targets.head.{k}", lang) for k in ("indicator", "unit", "actual", "national", "gap", "cagr_actual",
                                                      "national_cagr", "growth_gap", "vs_national")]
     return pd.DataFrame({
-        heads[0]: [name_text(r, lang) for r in records], heads[1]: rows["unit"].to_numpy(),
+        heads[0]: [name_text(r, lang) for r in records], heads[1]: [unit_name(u, lang) for u in rows["unit"]],
         heads[2]: rows["actual"].to_numpy(), heads[3]: rows["national_actual"].to_numpy(),
         heads[4]: rows["level_gap"].to_numpy(), heads[5]: rows["cagr_actual"].to_numpy(),
         heads[6]: rows["national_cagr"].to_numpy(), heads[7]: (rows["growth_gap"] * 100).to_numpy(),
@@ -273,7 +276,7 @@ def peer_table(comparison: PeerComparison, *, lang: Lang = "zh") -> pd.DataFrame
                                                      "share_province", "rank", "percentile", "quartile")]
     records = tab.to_dict("records")
     return pd.DataFrame({
-        heads[0]: [name_text(r, lang) for r in records], heads[1]: tab["unit"].to_numpy(),
+        heads[0]: [name_text(r, lang) for r in records], heads[1]: [unit_name(u, lang) for u in tab["unit"]],
         heads[2]: tab["value"].to_numpy(), heads[3]: tab["reference_value"].to_numpy(),
         heads[4]: tab["diff_reference"].to_numpy(), heads[5]: tab["share_reference"].to_numpy(),
         heads[6]: ["—" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{r['n']}" for r in records],

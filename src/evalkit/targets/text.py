@@ -24,10 +24,13 @@ from evalkit.targets.measures import (
 )
 
 __all__ = ["category_text", "label", "method_note", "name_text", "narrative", "percent", "target_text",
-           "unit_text"]
+           "unit_name", "unit_text"]
 
 #: catalogue keys of codes that are not themselves keys (the Chinese status words, the binding types)
 _KEYS = {**STATUS_KEYS, "约束性": "binding", "预期性": "anticipatory"}
+#: catalogue keys (``targets.unit.<key>``) of the units of the indicator catalogue
+_UNIT_KEYS = {"个": "count", "人": "persons", "人次": "person_times", "元/人": "yuan_person",
+              "元/人·年": "yuan_person_year", "元/人·月": "yuan_person_month", "对": "couples", "张": "beds"}
 
 
 def label(code: object, lang: Lang = "zh") -> str:
@@ -101,12 +104,20 @@ def category_text(row: dict, lang: Lang) -> str:
     return t("targets.label.other", lang)
 
 
+def unit_name(unit: object, lang: Lang) -> str:
+    """A catalogue unit in *lang*: ``张`` → ``beds``, ``元/人·月`` → ``yuan per person a month``; ``%`` as is."""
+    if is_missing(unit):
+        return ""
+    key = _UNIT_KEYS.get(str(unit))
+    return t(f"targets.unit.{key}", lang) if key else str(unit)
+
+
 def unit_text(row: dict, lang: Lang) -> str:
-    """The unit as it follows a number: ``张`` in Chinese, `` 张`` in English; ``%`` and ``‰`` never spaced."""
+    """The unit as it follows a number: ``张`` in Chinese, `` beds`` in English; ``%`` and ``‰`` never spaced."""
     unit = row.get("unit")
     if is_missing(unit):
         return ""
-    return str(unit) if unit in ("%", "‰") else t("targets.unit.spaced", lang, unit=unit)
+    return str(unit) if unit in ("%", "‰") else t("targets.unit.spaced", lang, unit=unit_name(unit, lang))
 
 
 def _change(row: dict, lang: Lang, unit: str) -> str:
