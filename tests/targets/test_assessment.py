@@ -48,6 +48,9 @@ def test_target_without_series_and_indicator_without_data():
     out = T.assess(panel, targets, region=R)
     no_series = out[out["indicator"].isna()].iloc[0]
     assert no_series["reason"] == "no_series" and no_series["name_zh"] == "重特大疾病医疗救助比例"
+    assert no_series["name_en"] is None                     # the table has no English name for it
+    named = T.assess(panel, targets.assign(name_en=["Medical assistance for serious illness", None]), region=R)
+    assert named.loc[named["indicator"].isna(), "name_en"].item() == "Medical assistance for serious illness"
     assert no_series["target"] == 30.0
     absent = out[out["indicator"] == "absent"].iloc[0]
     assert absent["status"] == T.NOT_ASSESSABLE and absent["reason"] == "no_data"

@@ -42,7 +42,7 @@ __all__ = [
 _PANEL_COLUMNS = ("region", "year", "indicator", "value")
 _TARGET_REQUIRED = ("indicator", "region", "target_type")
 _TARGET_OPTIONAL = (
-    "plan", "name_zh", "baseline_year", "baseline", "target_year", "target", "target_low",
+    "plan", "name_zh", "name_en", "baseline_year", "baseline", "target_year", "target", "target_low",
     "target_high", "binding", "source",
 )
 #: catalogue fields copied onto every assessed row

@@ -248,8 +248,9 @@ def target_row(row: dict, trow: dict, *, series: pd.DataFrame | None, region: st
                target_type=target_type, baseline_year=t0, target_year=T, target=trow["target"],
                target_low=trow["target_low"], target_high=trow["target_high"],
                target_source=text_or_none(trow["source"]))
-    if row["name_zh"] is None:
-        row["name_zh"] = text_or_none(trow["name_zh"])
+    for name in ("name_zh", "name_en"):  # a plan target without a series is named by the targets table
+        if row[name] is None:
+            row[name] = text_or_none(trow[name])
     if polarity is None:
         polarity = {"at_least": 1, "at_most": -1}.get(target_type)
     row["polarity"] = polarity

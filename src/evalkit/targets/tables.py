@@ -37,8 +37,10 @@ _TABLE = (
     ("completion", "pct"), ("gap_closed", "pct"), ("status", "text"), ("cagr_actual", "pct"),
     ("cagr_required", "pct"), ("progress_ratio", "pct"), ("progress_class", "text"), ("_note", "text"),
 )
-#: text columns that must keep a readable width (a Chinese name is never set one character per line)
-_MIN_WIDTH = {"_indicator": "7em", "_category": "5em", "_note": "6em"}
+#: text columns that must keep a readable width (a Chinese name is never set one character per line); an English
+#: character is about half an em wide, so English columns need about twice the width for the same characters
+_MIN_WIDTH = {"zh": {"_indicator": "7em", "_category": "5em", "_note": "6em"},
+              "en": {"_indicator": "11em", "_category": "7em", "_note": "9em"}}
 
 
 def _header(column: str, lang: Lang) -> str:
@@ -144,7 +146,7 @@ def style_status(assessment: pd.DataFrame, *, lang: Lang = "zh", caption: str | 
         formats={c: format_figure for c, k in kinds.items() if k == "num"},
         highlight={_header("status", lang): lights, _header("progress_class", lang): lights},
     )
-    for key, width in _MIN_WIDTH.items():
+    for key, width in _MIN_WIDTH[lang].items():
         styler = styler.set_properties(subset=[_header(key, lang)], **{"min-width": width, "white-space": "normal"})
     return styler
 
