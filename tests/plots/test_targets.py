@@ -62,3 +62,22 @@ def test_rank_strip_marks_the_focus_region():
     assert focus[0][0] == pytest.approx(0.5)               # rank 2 of 3: (3 − 2)/(3 − 1)
     assert any(t.get_text() == "2/3" for t in ax.texts)
     plt.close("all")
+
+
+def test_bullet_chart_cuts_a_bar_far_past_the_target_and_labels_it():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from evalkit.plots import targets as P
+
+    # 24 → 46.1 against ≥ 27.5: share of the change (46.1 − 24)/(27.5 − 24) = 6.314…; 20 → 21 against ≥ 30: 0.1
+    panel = panel_of({"x": {2015: 24.0, 2020: 46.1}, "y": {2015: 20.0, 2020: 21.0}})
+    a = T.assess(panel, targets_of(trow("x", "at_least", 27.5), trow("y", "at_least", 30.0)), region=R,
+                 national=None)
+    ax = P.bullet_chart(a, lang="en")
+    widths = [p.get_width() for p in ax.patches if p.get_height() == pytest.approx(0.45)]
+    assert widths == pytest.approx([160.0, 10.0])          # cut at the 160 % edge; (21 − 20)/(30 − 20)
+    assert any(t.get_text().startswith("631% · ") for t in ax.texts)
+    plt.close("all")

@@ -28,13 +28,14 @@ from evalkit.targets import (
     required_path,
     target_text,
 )
-from evalkit.targets.text import name_text, unit_name, unit_text
+from evalkit.targets.text import name_text, percent, unit_name, unit_text
 
 __all__ = ["bullet_chart", "rank_strip", "trend_multiples"]
 
 # Small multiples: fixed margins in inches instead of a layout engine. The constrained layout measured every
 # tick label of every panel on each draw, and a page draws a figure twice (once for the tight bounding box);
 # fixed margins keep the same figure size, dpi and fonts at a fraction of the cost.
+_BULLET_MAX = 1.6                        # the bullet chart's axis ends at 160 %
 _PANEL_W, _PANEL_H = 4.2, 3.2           # inches per panel; the figure keeps its former size and dpi
 _LEGEND_H = 0.8                          # the figure's extra height, for the legend
 _GAP_W, _GAP_H = 0.85, 0.95              # between panels: y tick labels and unit / title and x ticks
@@ -105,18 +106,22 @@ def bullet_chart(assessment: pd.DataFrame, *, ax=None, lang: Lang = "zh", thresh
         _, ax = new_axes(figsize=(8.5, 0.55 * len(rows) + 1.6))
     use_house_style()
     completion, basis = _status_score(rows)
-    right = max(1.25, np.nanmax(completion, initial=0) + 0.15)
+    # the axis stops at 160 %: one indicator at 600 % of its required change would squeeze every other bar;
+    # a longer bar is cut at the edge and its label says the value
+    right = min(_BULLET_MAX, max(1.25, np.nanmax(completion, initial=0) + 0.15))
     y = np.arange(len(rows))[::-1]
     for lo, hi, light in ((0, th.nearly_met, "poor"), (th.nearly_met, 1.0, "fair"), (1.0, right, "good")):
         ax.axvspan(lo * 100, hi * 100, color=STATUS_COLOURS[light], alpha=0.12, linewidth=0)
     colours = [STATUS_COLOURS[STATUS_LIGHTS[s]] for s in rows["status"]]
-    ax.barh(y, np.clip(np.nan_to_num(completion), 0, None) * 100, height=0.45, color=colours)
+    ax.barh(y, np.clip(np.nan_to_num(completion), 0, right) * 100, height=0.45, color=colours)
     ax.axvline(100, color="#222222", linewidth=1.6, label=_t("target", lang))
     for yi, c, r in zip(y, completion, rows.to_dict("records")):
         unit = unit_text(r, lang)
         text = t("targets.chart.bullet_text", lang, value=f"{format_number(r['actual'])}{unit}",
                  target=f"{target_text(r, lang)}{unit}", status=label(r["status"], lang))
-        ax.text(max(0.0, 0 if math.isnan(c) else c) * 100 + 1.5, yi, text, va="center", fontsize=8,
+        if not math.isnan(c) and not 0 <= c <= right:
+            text = f"{percent(c, 0)} · {text}"
+        ax.text(min(right, max(0.0, 0 if math.isnan(c) else c)) * 100 + 1.5, yi, text, va="center", fontsize=8,
                 bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1})
     ax.set_yticks(y, [_name(r, lang, 12) for r in rows.to_dict("records")], fontsize=8.5)
     ax.set_xlim(0, right * 100 + 45)
