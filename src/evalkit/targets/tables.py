@@ -6,6 +6,7 @@ cell words come from the message catalogue.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -148,7 +149,10 @@ def style_status(assessment: pd.DataFrame, *, lang: Lang = "zh", caption: str | 
     )
     for key, width in _MIN_WIDTH[lang].items():
         styler = styler.set_properties(subset=[_header(key, lang)], **{"min-width": width, "white-space": "normal"})
-    return styler
+    # a header of four or more Chinese characters keeps at least two of them per line (基期年份, 实际年均增速)
+    wide = {c: [{"selector": "th", "props": "min-width: 4em;"}] for c in frame.columns
+            if len(re.findall(r"[\u4e00-\u9fff]", str(c))) >= 4}
+    return styler.set_table_styles(wide, overwrite=False) if wide else styler
 
 
 def _sources(assessment: pd.DataFrame, lang: Lang) -> pd.DataFrame:
