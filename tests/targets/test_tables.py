@@ -70,7 +70,7 @@ def test_display_table_and_traffic_light_styler():
     assert STATUS_COLOURS["fair"] in html                 # 基本完成 cell is amber
     assert "90.9%" in html
     assert "min-width: 7em" in html                       # the name column never collapses
-    assert re.search(r"th\.col\d+ \{\s*min-width: 4em;", html)   # nor a header such as 实际年均增速
+    assert re.search(r"th\.col\d+ \{\s*min-width: 4.5em;", html)  # nor a header such as 实际年均增速
 
 
 def test_display_table_shows_both_completion_conventions():

@@ -150,7 +150,7 @@ def style_status(assessment: pd.DataFrame, *, lang: Lang = "zh", caption: str | 
     for key, width in _MIN_WIDTH[lang].items():
         styler = styler.set_properties(subset=[_header(key, lang)], **{"min-width": width, "white-space": "normal"})
     # a header of four or more Chinese characters keeps at least two of them per line (基期年份, 实际年均增速)
-    wide = {c: [{"selector": "th", "props": "min-width: 4em;"}] for c in frame.columns
+    wide = {c: [{"selector": "th", "props": "min-width: 4.5em;"}] for c in frame.columns
             if len(re.findall(r"[\u4e00-\u9fff]", str(c))) >= 4}
     return styler.set_table_styles(wide, overwrite=False) if wide else styler
 
