@@ -15,7 +15,6 @@ from evalkit._shared.checks import Lang, check_lang
 from evalkit._shared.numbers import format_figure, is_missing
 from evalkit.errors import ParameterError
 from evalkit.i18n import has, t
-from evalkit.plots import STATUS_COLOURS
 from evalkit.targets.measures import MET, NEARLY_MET, NOT_ASSESSABLE, NOT_MET
 from evalkit.targets.peers import PeerComparison
 from evalkit.targets.text import category_text, label, name_text, target_text, unit_name
@@ -111,6 +110,8 @@ def traffic_lights(lang: Lang = "zh") -> dict[str, str]:
     dict
         Word → CSS colour.
     """
+    from evalkit.plots import STATUS_COLOURS  # matplotlib: loaded when a table is styled, not on import
+
     check_lang(lang)
     return {label(code, lang): STATUS_COLOURS[light] for code, light in {**STATUS_LIGHTS, **CLASS_LIGHTS}.items()}
 
