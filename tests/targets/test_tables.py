@@ -94,16 +94,17 @@ def test_export_excel_writes_formatted_workbook(tmp_path):
     a = case_a(basis="level")
     path = T.export_excel(a, tmp_path / "out" / "210000.xlsx", lang="zh")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["评估结果", "sources"]
+    assert wb.sheetnames == ["评估结果", "数据来源"]                # every sheet named in Chinese
     ws = wb["评估结果"]
     headers = [c.value for c in ws[1]]
     col = headers.index("完成率（实际/目标）") + 1
     assert ws.cell(row=2, column=col).number_format == "0.0%"
     assert ws.cell(row=2, column=col).value == pytest.approx(10 / 11)
     assert ws.freeze_panes == "A2"
-    src = wb["sources"]
+    src = wb["数据来源"]
     assert [c.value for c in src[1]] == ["指标", "项目", "年份", "数值", "来源", "数据状态"]
     assert src.max_row == 1 + 3 + 1                         # x: baseline, actual, target; no-series: target
+    assert [src.cell(row=r, column=6).value for r in (2, 4)] == ["示例数据", "规划文件"]   # statuses in words
     assert not list((tmp_path / "out").glob(".*"))          # no temporary file left behind
     with pytest.raises(ParameterError, match="xlsx"):
         T.export_excel(a, tmp_path / "out.csv")

@@ -186,7 +186,7 @@ def export_excel(assessment: pd.DataFrame, path: str | os.PathLike, *, lang: Lan
     """Write the evaluation table and the source of every figure to a formatted ``.xlsx``.
 
     Sheet 1 is :func:`display_table` with percent formats on completion and growth columns; where
-    national figures exist, a second sheet is :func:`national_table`; the sources sheet lists
+    national figures exist, a second sheet is :func:`national_table`; the last sheet (数据来源 / sources) lists
     each baseline, end value, target and national value with its source and data status.
     Formatting and the atomic write are :func:`evalkit.io.write_excel`'s.
 
@@ -217,8 +217,9 @@ def export_excel(assessment: pd.DataFrame, path: str | os.PathLike, *, lang: Lan
     if not national.empty:
         sheets[t("targets.sheet.national", lang)] = national
         formats.update({c: "0.0%" for c in national.columns[5:7]})
-    return write_excel(sheets, path, sources=_sources(assessment, lang), number_formats=formats,
-                       title=t("targets.sheet.title", lang))
+    # the sources sheet is named in the workbook's language (write_excel's own ``sources=`` names it in English)
+    sheets[t("targets.sheet.sources", lang)] = _sources(assessment, lang)
+    return write_excel(sheets, path, number_formats=formats, title=t("targets.sheet.title", lang))
 
 
 def _versus(polarity: object, gap: float) -> str:
