@@ -26,6 +26,7 @@ __all__ = ["CASE_MODULES", "Reproduction", "collect", "main", "render_html", "wr
 #: Reference-check modules, in report order.
 CASE_MODULES = [
     "evalkit.reproduce.targets_progress",
+    "evalkit.reproduce.targets_direction",
     "evalkit.reproduce.asem",
     "evalkit.reproduce.ishigami",
     "evalkit.reproduce.sobol_vs_salib",

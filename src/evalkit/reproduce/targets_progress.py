@@ -39,6 +39,7 @@ def _national_beds() -> pd.Series:
 
 
 def records() -> list[dict]:
+    """The analytic example's growth rates and ratio beside their references, and the national beds case."""
     example = _example()
     beds = _national_beds()
     case = "targets_progress_example"

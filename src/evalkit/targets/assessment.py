@@ -1,0 +1,302 @@
+"""The plan-target assessment: :func:`assess` (one row per indicator), :func:`required_path`, :func:`status_counts`.
+
+The rules for one row are in :mod:`evalkit.targets.rules`; the inputs' contracts in :mod:`evalkit.targets.inputs`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from evalkit._shared.checks import Lang, check_choice, check_lang
+from evalkit._shared.codes import NATION, normalise_code
+from evalkit.errors import ParameterError
+from evalkit.i18n import t as message
+from evalkit.targets.inputs import (
+    check_year,
+    is_true,
+    meta_lookup,
+    no_code,
+    polarity_of,
+    prepare_panel,
+    prepare_targets,
+    select_targets,
+    series_by_indicator,
+)
+from evalkit.targets.measures import BASES, STATUSES, Thresholds, is_nan
+from evalkit.targets.peers import compare_national
+from evalkit.targets.rules import ASSESSMENT_COLUMNS, blank_row, target_row, trend_row
+from evalkit.targets.text import label
+
+__all__ = ["ASSESSMENT_COLUMNS", "assess", "required_path", "status_counts"]
+
+_NATIONAL_FIELDS = (("national_baseline", "national_start"), ("national_actual", "national_end"),
+                    ("national_cagr", "national_cagr"), ("level_gap", "level_gap"), ("growth_gap", "growth_gap"))
+
+
+def _order(out: pd.DataFrame, meta: pd.DataFrame | None) -> pd.DataFrame:
+    """Catalogue order (categories in plan order) when a catalogue is given; no-series rows last."""
+    if meta is not None and not out.empty:
+        codes = list(meta["code"] if "code" in meta.columns else meta.index)
+        pos = {c: i for i, c in enumerate(codes)}
+        key = out["indicator"].map(lambda c: pos.get(c, len(pos)) if isinstance(c, str) else len(pos) + 1)
+        out = out.iloc[np.argsort(key.to_numpy(), kind="stable")]
+    out = out.reset_index(drop=True)
+    out["met"] = out["met"].astype("boolean")
+    out["moved_away"] = out["moved_away"].astype("boolean")
+    for c in ("polarity", "baseline_year", "target_year", "end_year"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def _add_national(out: pd.DataFrame, p: pd.DataFrame, national: str | pd.DataFrame | None, *,
+                  region: str, end_year: int, interpolate: bool) -> pd.DataFrame:
+    if national is None or (isinstance(national, str) and normalise_code(national, name="national") == region):
+        return out
+    for t0, idx in out.groupby("baseline_year", dropna=True).groups.items():
+        codes = out.loc[idx, "indicator"].dropna().tolist()
+        if not codes:
+            continue
+        comp = compare_national(p, region=region, national=national, indicators=codes,
+                                start_year=int(t0), end_year=end_year, interpolate=interpolate)
+        comp = comp.set_index("indicator")
+        for col, src in _NATIONAL_FIELDS:
+            out.loc[idx, col] = out.loc[idx, "indicator"].map(comp[src]).astype(float).to_numpy()
+        for col in ("national_source", "national_status"):
+            out.loc[idx, col] = out.loc[idx, "indicator"].map(comp[col]).to_numpy()
+    return out
+
+
+def _codes_to_assess(targeted: dict, by_code: dict, info: dict, indicators: Sequence[str] | None) -> list[str]:
+    if indicators is not None:
+        return [str(c) for c in indicators]
+    codes = list(targeted)
+    codes += [code for code in by_code if code not in targeted
+              and (not info or is_true(info.get(code, {}).get("in_assessment", True)))]
+    return codes
+
+
+def assess(
+    panel: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    region: str,
+    end_year: int = 2020,
+    indicators: Sequence[str] | None = None,
+    plan: str | None = None,
+    meta: pd.DataFrame | None = None,
+    start_year: int | None = None,
+    national: str | pd.DataFrame | None = NATION,
+    interpolate: bool = False,
+    thresholds: Thresholds | None = None,
+    basis: Literal["auto", "change", "level"] = "auto",
+    range_rule: Literal["polarity", "within"] = "polarity",
+) -> pd.DataFrame:
+    """Assess a region's indicators against plan targets: completion, status, growth and progress.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Tidy panel (``region``, ``year``, ``indicator``, ``value``, optional ``source``, ``status``).
+    targets : DataFrame
+        Targets table in the layout of ``data/reference/targets.csv``.
+    region : str
+        6-digit region code to assess, e.g. ``"210000"``.
+    end_year : int
+        Year of the actual value (2020 for the end of the 13th plan; earlier for a mid-term review).
+    indicators : sequence of str, optional
+        Catalogue codes to assess. Default: every indicator with a target for the region (including
+        plan targets with no series, reported "not assessable: no series") plus the region's other
+        panel indicators marked ``in_assessment`` in *meta* (all of them without *meta*), which get
+        the trend rule.
+    plan : str, optional
+        Keep only target rows of this plan (e.g. ``"13th"``). Needed when the table holds several
+        plans that target the same indicator.
+    meta : DataFrame, optional
+        Indicator catalogue (``evalkit.io.read_reference("indicators")``): names, category, unit and
+        polarity. Without it, polarity comes from the target type (at_least → +1, at_most → −1).
+    start_year : int, optional
+        Baseline year for target rows that give none and for indicators without target
+        (default ``end_year - 5``).
+    national : str or DataFrame or None
+        Where the national series is: a region code in *panel* (default ``"000000"``), a separate
+        panel, or ``None`` to skip the comparison.
+    interpolate : bool
+        Fill a missing baseline or end value by linear interpolation between the nearest observed
+        years on each side (never extrapolated). Off by default: a missing value makes the row
+        "not assessable" with the reason.
+    thresholds : Thresholds, optional
+        Status and progress-class boundaries.
+    basis : {"auto", "change", "level"}
+        Which of the two completion conventions of Chinese plan evaluations sets the status.
+        ``"change"``: the share of the required change achieved, (实际−基期)/(目标−基期)
+        (``gap_closed``); ``"level"``: the level ratio 实际/目标 (``completion``); ``"auto"``
+        (default): the share of the change where a baseline exists and a change was required, the level
+        ratio otherwise (no baseline value, or the target already met at baseline). Both measures are
+        always computed; ``status_basis`` says which one set each row's status. ``"gap"`` is the old
+        spelling of ``"change"`` and still accepted. With ``"change"`` a row without a baseline value
+        is not assessable; otherwise it is judged on the level ratio alone (its direction of travel
+        unknown, ``reason="no_baseline_level"``).
+    range_rule : {"polarity", "within"}
+        For range targets: ``"polarity"`` (default) treats a range of a higher-is-better indicator
+        as "at least the lower bound" (35–40 beds: 42 counts as met) and of a lower-is-better one
+        as "at most the upper bound"; ``"within"`` requires the value inside the range.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator with the columns :data:`ASSESSMENT_COLUMNS`. ``status`` is one of
+        :data:`STATUSES`; ``progress_class`` one of :data:`TARGET_CLASSES` (rows with a target),
+        :data:`TREND_CLASSES` (rows without), ``"context"`` (polarity 0) or missing. Rows that
+        cannot be assessed carry ``reason`` (``no_series``, ``no_data``, ``no_baseline``,
+        ``no_actual``, ``no_target_value``, ``bad_years``, ``zero_baseline``) and a ``note``.
+
+    Notes
+    -----
+    Let :math:`b` be the baseline value in year :math:`t_0`, :math:`a` the actual value in year
+    :math:`t` (*end_year*), :math:`x^*` the target for year :math:`T`.
+
+    The baseline is the targets table's ``baseline`` only on a row written for this very region
+    (a ``*`` row's baseline would be another region's fact); otherwise the panel value in
+    ``baseline_year``.
+
+    **Direction and met.** at_least: met when :math:`a \\ge x^*`; at_most: :math:`a \\le x^*`;
+    reach: the direction from :math:`b` toward :math:`x^*` (polarity if they are equal), met once
+    :math:`a` is on or past :math:`x^*`; range :math:`[L, H]`: see *range_rule* — two-sided ranges
+    are met when :math:`L \\le a \\le H` and measured against the bound on the baseline's side.
+
+    **完成率 (completion)**, oriented so that 1 means "just met":
+
+    * at_least, reach upward, range from below: :math:`a / x^*`;
+    * at_most, reach downward, range from above: :math:`x^* / a`;
+    * two-sided range: 1 inside :math:`[L, H]`, :math:`a/L` below, :math:`H/a` above.
+
+    The level ratio needs :math:`x^* > 0` (or :math:`a > 0` for the inverse ratio); otherwise it is
+    missing and, with ``basis="level"``, the status falls back to the share of the required change.
+
+    **Share of the required change** (``gap_closed``): :math:`(a - b) / (x^* - b)`, defined when the
+    target was not yet met at baseline; negative when the indicator moved the wrong way.
+
+    **Direction of travel** (``moved_away``): true when the distance to the target,
+    :math:`\\max(0, d\\,(x^* - y))` for a one-sided target with direction :math:`d = \\pm 1` (the
+    distance to :math:`[L, H]` for a two-sided range), grew from :math:`b` to :math:`a`. An indicator
+    that moved away from its target is never 完成 (it cannot be met) nor 基本完成, whatever the
+    level ratio says: at least, 30 → 28 against ≥ 31 has the level ratio 28/31 = 90.3 % and is
+    未完成; at most, 4.0 → 4.8 against ≤ 4.5 has 4.5/4.8 = 93.75 % and is 未完成.
+
+    **Status**: 完成 when met; 未完成 when moved away; otherwise 基本完成 when the measure chosen by
+    *basis* is ≥ ``thresholds.nearly_met``, 未完成 below.
+
+    **Growth** (Eurostat): :math:`\\mathrm{CAGR}_a = (a/b)^{1/(t-t_0)} - 1`,
+    :math:`\\mathrm{CAGR}_r = (x^*/b)^{1/(T-t_0)} - 1`, progress ratio
+    :math:`\\mathrm{CAGR}_a / \\mathrm{CAGR}_r`, classed by :func:`classify_progress`. A decreasing
+    target makes both rates negative, so the ratio is positive when the indicator falls. When
+    :math:`b`, :math:`a` or :math:`x^*` is zero or negative the CAGR is undefined and the ratio is
+    :math:`\\frac{(a-b)/(t-t_0)}{(x^*-b)/(T-t_0)}` (``growth_basis="absolute"``). A target already
+    met at baseline needs no growth: the ratio is missing and the class is "significant" if the
+    target is still met at :math:`t`, "away" if not.
+
+    **Indicators without a target**: polarity × :math:`\\mathrm{CAGR}_a` classed by
+    :func:`classify_trend`; when the CAGR is undefined, the annual change divided by :math:`|b|`.
+
+    **National comparison**: ``level_gap`` = :math:`a - a_{nat}`, ``growth_gap`` =
+    :math:`\\mathrm{CAGR}_a - \\mathrm{CAGR}_{nat}` over the same years (see
+    :func:`compare_national`).
+    """
+    basis = "change" if basis == "gap" else basis
+    check_choice("basis", basis, BASES)
+    check_choice("range_rule", range_rule, ("polarity", "within"))
+    th = thresholds if thresholds is not None else Thresholds()
+    if not isinstance(th, Thresholds):
+        raise ParameterError(f"thresholds must be an evalkit.targets.Thresholds, got {type(th).__name__}")
+    region = normalise_code(region)
+    end_year = check_year(end_year, "end_year")
+    start_default = check_year(start_year, "start_year") if start_year is not None else end_year - 5
+
+    p = prepare_panel(panel)
+    if region not in set(p["region"]):
+        raise ParameterError(
+            f"region {region!r} has no rows in the panel; regions present: {sorted(set(p['region']))[:20]}")
+    t = select_targets(prepare_targets(targets, plan), region)
+    info = meta_lookup(meta)
+    by_code = series_by_indicator(p, region)
+    records = t.to_dict("records")
+    targeted = {r["indicator"]: r for r in records if not no_code(r["indicator"])}
+    no_series = [r for r in records if no_code(r["indicator"])] if indicators is None else []
+    common = {"end_year": end_year, "interpolate": interpolate, "th": th}
+    rules = {"region": region, "rule": range_rule, "basis": basis, **common}
+
+    rows = []
+    for code in _codes_to_assess(targeted, by_code, info, indicators):
+        i = info.get(code, {})
+        row, pol = blank_row(region, code, i, end_year), polarity_of(i)
+        if code in targeted:
+            tr = targeted[code]
+            t0 = int(tr["baseline_year"]) if not is_nan(tr["baseline_year"]) else start_default
+            rows.append(target_row(row, tr, series=by_code.get(code), t0=t0, polarity=pol, **rules))
+        else:
+            rows.append(trend_row(row, series=by_code.get(code), t0=start_default, polarity=pol, **common))
+    for tr in no_series:
+        rows.append(target_row(blank_row(region, None, {}, end_year), tr, series=None, t0=start_default,
+                               polarity=None, **rules))
+    out = pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS))
+    out = _add_national(out, p, national, region=region, end_year=end_year, interpolate=interpolate)
+    return _order(out, meta)
+
+
+def status_counts(assessment: pd.DataFrame, *, lang: Lang | None = None) -> pd.Series:
+    """Number of indicators per status, in the order of :data:`STATUSES` (zeros included).
+
+    Parameters
+    ----------
+    assessment : DataFrame
+        Output of :func:`assess`.
+    lang : {"zh", "en"}, optional
+        With *lang*, the index holds the status words in that language and the series and index are
+        named for display (``counts.reset_index()`` is then a ready table).
+
+    Returns
+    -------
+    Series
+    """
+    if "status" not in assessment.columns:
+        raise ParameterError("status_counts needs the output of evalkit.targets.assess (no 'status' column)")
+    counts = assessment["status"].value_counts()
+    out = pd.Series([int(counts.get(s, 0)) for s in STATUSES], index=list(STATUSES), name="count")
+    if lang is None:
+        return out
+    check_lang(lang)
+    out.index = [label(s, lang) for s in STATUSES]
+    out.index.name = message("targets.head.status", lang)
+    return out.rename(message("targets.head.count", lang))
+
+
+def required_path(assessment: pd.DataFrame) -> pd.DataFrame:
+    """The path each target required, year by year from the baseline year to the target year.
+
+    Parameters
+    ----------
+    assessment : DataFrame
+        Output of :func:`assess`.
+
+    Returns
+    -------
+    DataFrame
+        Long frame (``indicator``, ``year``, ``value``) for rows with a required growth rate:
+        geometric :math:`b (1 + \\mathrm{CAGR}_r)^{y - t_0}` when ``growth_basis`` is ``"cagr"``,
+        straight :math:`b + (y - t_0) \\Delta_r` when it is ``"absolute"``.
+    """
+    rows = []
+    for r in assessment.to_dict("records"):
+        if r.get("growth_basis") not in ("cagr", "absolute") or is_nan(r.get("annual_change_required")):
+            continue
+        t0, T, b = int(r["baseline_year"]), int(r["target_year"]), r["baseline"]
+        years = np.arange(t0, T + 1)
+        if r["growth_basis"] == "cagr":
+            values = b * (1 + r["cagr_required"]) ** (years - t0)
+        else:
+            values = b + (years - t0) * r["annual_change_required"]
+        rows += [{"indicator": r["indicator"], "year": int(y), "value": float(v)} for y, v in zip(years, values)]
+    return pd.DataFrame(rows, columns=["indicator", "year", "value"])

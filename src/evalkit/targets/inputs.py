@@ -1,0 +1,310 @@
+"""What :func:`evalkit.targets.assess` reads.
+
+The panel and targets contracts, the target rows that apply to a region, the catalogue lookup, and the value
+of a series in a year (optionally interpolated).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evalkit._shared.codes import normalise_codes
+from evalkit.errors import (
+    ColumnError,
+    DataShapeError,
+    ParameterError,
+    Problem,
+    ValueFormatError,
+    raise_problems,
+)
+from evalkit.targets.measures import TARGET_TYPES, is_nan
+
+__all__ = [
+    "META_FIELDS",
+    "Observation",
+    "check_year",
+    "is_true",
+    "meta_lookup",
+    "missing_note",
+    "no_code",
+    "polarity_of",
+    "prepare_panel",
+    "prepare_targets",
+    "select_targets",
+    "series_by_indicator",
+    "text_or_none",
+    "value_at",
+]
+
+_PANEL_COLUMNS = ("region", "year", "indicator", "value")
+_TARGET_REQUIRED = ("indicator", "region", "target_type")
+_TARGET_OPTIONAL = (
+    "plan", "name_zh", "name_en", "baseline_year", "baseline", "target_year", "target", "target_low",
+    "target_high", "binding", "source",
+)
+#: catalogue fields copied onto every assessed row
+META_FIELDS = ("name_zh", "name_en", "category", "category_zh", "category_en", "unit")
+
+
+def text_or_none(value: object) -> str | None:
+    """*value* as text, or ``None`` when it is missing."""
+    return None if value is None or value is pd.NA or is_nan(value) else str(value)
+
+
+def no_code(code: object) -> bool:
+    """True when an indicator code is missing (a plan target without a series)."""
+    return code is None or code is pd.NA or is_nan(code)
+
+
+def is_true(value: object) -> bool:
+    """A catalogue flag such as ``in_assessment``: missing counts as true; ``0``/``false``/``no``/empty as false."""
+    if value is None or value is pd.NA or is_nan(value):
+        return True
+    return str(value).strip().lower() not in ("0", "false", "no", "")
+
+
+def check_year(value: object, name: str) -> int:
+    """*value* as a year; :class:`ParameterError` naming *name* unless it is an int."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(f"{name} must be a year as an int (e.g. 2020), got {value!r}")
+    return int(value)
+
+
+def _require_columns(frame: object, name: str, required: Sequence[str], fix: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ParameterError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ColumnError([Problem(f"{name} has no column {c!r}", column=c, fix=fix) for c in missing])
+
+
+def _first_bad_row(name: str, column: str, bad: pd.Series, original: pd.Series, what: str, fix: str) -> None:
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataShapeError(f"{name} column {column!r} must hold {what}; row {i} has {original.iloc[i]!r}. "
+                             f"Fix: {fix}")
+
+
+def prepare_panel(panel: pd.DataFrame, *, name: str = "panel") -> pd.DataFrame:
+    """The tidy panel with 6-digit region codes, int years and float values; duplicates and text values raise.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Columns ``region``, ``year``, ``indicator``, ``value`` (``source`` and ``status`` optional).
+    name : str
+        The parameter's name in error messages.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``region``, ``year``, ``indicator``, ``value``, ``source``, ``status``; rows without a
+        value are dropped.
+    """
+    _require_columns(panel, name, _PANEL_COLUMNS, "pass a tidy panel with columns region, year, indicator, value "
+                                                  "(evalkit.io.read_panel returns one)")
+    out = pd.DataFrame({
+        "region": normalise_codes(panel["region"]),
+        "year": pd.to_numeric(panel["year"], errors="coerce"),
+        "indicator": panel["indicator"].astype("string").str.strip(),
+        "value": pd.to_numeric(panel["value"], errors="coerce"),
+        "source": panel["source"].astype("string") if "source" in panel else pd.NA,
+        "status": panel["status"].astype("string") if "status" in panel else pd.NA,
+    })
+    _first_bad_row(name, "value", out["value"].isna() & panel["value"].notna().to_numpy(), panel["value"],
+                   "numbers", "read the file with evalkit.io.read_panel, which converts or rejects such cells.")
+    _first_bad_row(name, "year", out["year"].isna() | (out["year"] != out["year"].round()), panel["year"],
+                   "whole years", "clean the panel with evalkit.io.read_panel first.")
+    out["year"] = out["year"].astype(int)
+    out = out.dropna(subset=["value"])
+    dup = out.duplicated(["region", "year", "indicator"], keep=False)
+    if dup.any():
+        first = out.loc[dup].iloc[0]
+        raise DataShapeError(
+            f"{name} has {int(dup.sum())} rows sharing a (region, year, indicator), e.g. "
+            f"({first['region']}, {first['year']}, {first['indicator']}); keep one value per key "
+            "(evalkit.io.read_panel reports duplicates with their file rows)")
+    return out
+
+
+def _target_problems(t: pd.DataFrame) -> list[Problem]:
+    problems = []
+    for rec in t.itertuples(index=False):
+        if rec.region is pd.NA:
+            problems.append(Problem(
+                "region is empty", row=rec.file_row, column="region",
+                fix="write a 6-digit region code, or * for a target that applies to every region",
+                kind=ValueFormatError))
+        if rec.target_type is pd.NA or rec.target_type not in TARGET_TYPES:
+            problems.append(Problem(
+                "unknown target_type", row=rec.file_row, column="target_type", value=rec.target_type,
+                fix=f"use one of {', '.join(TARGET_TYPES)}", kind=ValueFormatError))
+        elif rec.target_type == "range" and not (rec.target_low <= rec.target_high):
+            problems.append(Problem(
+                "a range target needs target_low ≤ target_high", row=rec.file_row, column="target_low",
+                value=(None if is_nan(rec.target_low) else rec.target_low,
+                       None if is_nan(rec.target_high) else rec.target_high),
+                fix="fill both bounds, e.g. 35 and 40 for 35~40", kind=ValueFormatError))
+    return problems
+
+
+def prepare_targets(targets: pd.DataFrame, plan: str | None) -> pd.DataFrame:
+    """The targets table checked (every bad row reported with its spreadsheet row) and filtered to *plan*.
+
+    Parameters
+    ----------
+    targets : DataFrame
+        In the layout of ``data/reference/targets.csv``.
+    plan : str or None
+        Keep only rows of this plan.
+
+    Returns
+    -------
+    DataFrame
+        With every optional column present and ``file_row`` (the spreadsheet row, header = 1).
+    """
+    _require_columns(targets, "targets", _TARGET_REQUIRED,
+                     "use the layout of data/reference/targets.csv "
+                     "(plan, indicator, region, target_type, target, target_low, target_high, …)")
+    t = targets.copy()
+    for c in _TARGET_OPTIONAL:
+        if c not in t.columns:
+            t[c] = pd.NA
+    t["file_row"] = np.arange(len(t)) + 2  # spreadsheet row: header is row 1
+    t["region"] = normalise_codes(t["region"])
+    t["indicator"] = t["indicator"].astype("string").str.strip().replace("", pd.NA)
+    t["target_type"] = t["target_type"].astype("string").str.strip()
+    for c in ("baseline_year", "baseline", "target_year", "target", "target_low", "target_high"):
+        t[c] = pd.to_numeric(t[c], errors="coerce")
+    raise_problems(_target_problems(t), path="targets")
+    if plan is not None:
+        plans = sorted(str(p) for p in t["plan"].dropna().unique())
+        t = t[t["plan"].astype("string").eq(plan).fillna(False).astype(bool)]
+        if t.empty:
+            raise ParameterError(f"plan={plan!r} has no rows in targets; plans present: {plans}")
+    return t
+
+
+def select_targets(t: pd.DataFrame, region: str) -> pd.DataFrame:
+    """Rows that apply to *region*: its own rows, and ``*`` rows of a plan and indicator it has no own row for.
+
+    Parameters
+    ----------
+    t : DataFrame
+        Output of :func:`prepare_targets`.
+    region : str
+        6-digit region code.
+
+    Returns
+    -------
+    DataFrame
+    """
+    own = t[t["region"].eq(region).fillna(False).astype(bool)]
+    generic = t[t["region"].eq("*").fillna(False).astype(bool)]
+    coded_own = own[own["indicator"].notna()]
+    own_keys = set(zip(coded_own["plan"].astype("string").fillna(""), coded_own["indicator"]))
+    keys = zip(generic["plan"].astype("string").fillna(""), generic["indicator"].fillna(""))
+    overridden = [k in own_keys for k in keys]
+    generic = generic[~pd.Series(overridden, index=generic.index, dtype=bool)]
+    chosen = pd.concat([own, generic]).sort_values("file_row", kind="stable")
+    coded = chosen[chosen["indicator"].notna()]
+    dup = coded["indicator"].duplicated(keep=False)
+    if dup.any():
+        code = coded.loc[dup, "indicator"].iloc[0]
+        rows = coded.loc[coded["indicator"] == code, "file_row"].tolist()
+        raise DataShapeError(
+            f"targets has {len(rows)} rows for indicator {code!r} applying to region {region} "
+            f"(rows {rows}); keep one per plan and region, or pass plan= to choose the plan")
+    return chosen
+
+
+def meta_lookup(meta: pd.DataFrame | None) -> dict[str, dict]:
+    """The indicator catalogue as ``{code: row}`` (empty without a catalogue).
+
+    Parameters
+    ----------
+    meta : DataFrame or None
+        ``evalkit.io.read_reference("indicators")``, with a ``code`` column or index.
+
+    Returns
+    -------
+    dict
+    """
+    if meta is None:
+        return {}
+    if not isinstance(meta, pd.DataFrame) or ("code" not in meta.columns and meta.index.name != "code"):
+        raise ParameterError(
+            "meta must be the indicator catalogue (a DataFrame with a 'code' column, e.g. "
+            "evalkit.io.read_reference('indicators'))")
+    m = meta.reset_index(drop=True) if "code" in meta.columns else meta.reset_index()
+    return {str(r["code"]): r for r in m.to_dict("records")}
+
+
+def polarity_of(info: dict) -> int | None:
+    """The catalogue polarity of an indicator (−1, 0, 1), or ``None`` when the catalogue gives none."""
+    p = info.get("polarity")
+    if is_nan(p) or p is pd.NA:
+        return None
+    p = int(p)
+    if p not in (-1, 0, 1):
+        raise ParameterError(f"polarity of indicator {info.get('code')!r} must be -1, 0 or 1, got {p}")
+    return p
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A value with its source and data status."""
+
+    value: float
+    source: str | None
+    status: str | None
+
+
+def series_by_indicator(panel: pd.DataFrame, region: str) -> dict[str, pd.DataFrame]:
+    """The region's series, one frame indexed by year per indicator."""
+    sub = panel[panel["region"] == region]
+    return {code: g.set_index("year").sort_index() for code, g in sub.groupby("indicator", sort=False)}
+
+
+def value_at(series: pd.DataFrame | None, year: int, interpolate: bool) -> Observation | None:
+    """The value in *year*; with *interpolate*, a straight line between the nearest years on each side.
+
+    Parameters
+    ----------
+    series : DataFrame or None
+        One indicator's series from :func:`series_by_indicator`.
+    year : int
+        The year wanted.
+    interpolate : bool
+        Interpolate linearly between observed neighbours (never extrapolated).
+
+    Returns
+    -------
+    Observation or None
+    """
+    if series is None or series.empty:
+        return None
+    if year in series.index:
+        row = series.loc[year]
+        return Observation(float(row["value"]), text_or_none(row["source"]), text_or_none(row["status"]))
+    if not interpolate:
+        return None
+    before = series.index[series.index < year]
+    after = series.index[series.index > year]
+    if before.empty or after.empty:
+        return None
+    y0, y1 = int(before.max()), int(after.min())
+    v0, v1 = float(series.loc[y0, "value"]), float(series.loc[y1, "value"])
+    value = v0 + (v1 - v0) * (year - y0) / (y1 - y0)
+    return Observation(value, f"linear interpolation between {y0} and {y1}", "derived")
+
+
+def missing_note(series: pd.DataFrame | None, year: int, interpolate: bool) -> str:
+    """Why there is no value for *year*: which years exist and whether interpolation was tried."""
+    have = [] if series is None else [int(y) for y in series.index]
+    years = f"years present: {have[0]}–{have[-1]} ({len(have)})" if have else "no years present"
+    how = "nor could it be interpolated" if interpolate else "interpolation was not requested (interpolate=True)"
+    return f"no value for {year}, {how}; {years}"

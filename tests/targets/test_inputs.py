@@ -1,0 +1,89 @@
+"""Tests of evalkit.targets.inputs through assess: the targets table rules and the errors a user can make.
+
+Every expected value is worked out by hand from the formulas in :func:`evalkit.targets.assess`; the
+arithmetic is written next to it (as a comment, or as a Python expression of the literal inputs).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from _data.targets import R, one, panel_of, targets_of, trow
+
+from evalkit import targets as T
+from evalkit.errors import ColumnError, DataShapeError, ParameterError, ValueFormatError
+
+
+def test_baseline_from_table_only_on_the_regions_own_row():
+    panel = panel_of({"x": {2015: 25.0, 2020: 33.0}})
+    generic = one(panel, targets_of(trow("x", "at_least", 35.0, baseline=30.0)))
+    assert generic["baseline"] == 25.0                      # a * row's baseline is someone else's fact
+    own = one(panel, targets_of(trow("x", "at_least", 35.0, baseline=30.0, region=R)))
+    assert own["baseline"] == 30.0
+    assert own["baseline_source"].startswith("targets table")
+    assert own["gap_closed"] == pytest.approx(3 / 5)        # (33 − 30) / (35 − 30)
+
+
+def test_regional_row_overrides_the_generic_row_and_plan_filter():
+    panel = panel_of({"x": {2015: 20.0, 2020: 30.0}})
+    targets = targets_of(trow("x", "at_least", 50.0), trow("x", "at_least", 30.0, region=R),
+                         trow("x", "at_least", 60.0, plan="14th", target_year=2025))
+    r = one(panel, targets, plan="13th")
+    assert r["target"] == 30.0 and r["status"] == T.MET
+    with pytest.raises(DataShapeError, match="rows for indicator 'x'"):
+        T.assess(panel, targets, region=R)                  # 13th and 14th both target x
+    with pytest.raises(ParameterError, match="plans present"):
+        T.assess(panel, targets, region=R, plan="12th")
+
+
+def test_bad_target_rows_are_reported_with_row_numbers():
+    bad = targets_of(trow("x", "at_leest", 1.0), trow("y", "range", low=40.0, high=35.0))
+    with pytest.raises(ValueFormatError) as err:
+        T.assess(panel_of({"x": {2015: 1.0, 2020: 2.0}}), bad, region=R)
+    text = str(err.value)
+    assert "row 2" in text and "at_leest" in text and "row 3" in text and "target_low" in text
+
+
+def test_parameter_and_column_errors():
+    panel = panel_of({"x": {2015: 1.0, 2020: 2.0}})
+    with pytest.raises(ColumnError, match="target_type"):
+        T.assess(panel, pd.DataFrame({"indicator": ["x"], "region": ["*"]}), region=R)
+    with pytest.raises(ColumnError, match="value"):
+        T.assess(panel.drop(columns="value"), targets_of(), region=R)
+    with pytest.raises(ParameterError, match="no rows in the panel"):
+        T.assess(panel, targets_of(), region="210100")
+    with pytest.raises(ParameterError, match="basis"):
+        T.assess(panel, targets_of(), region=R, basis="ratio")
+    with pytest.raises(ParameterError, match="range_rule"):
+        T.assess(panel, targets_of(), region=R, range_rule="inside")
+    with pytest.raises(ParameterError, match="end_year"):
+        T.assess(panel, targets_of(), region=R, end_year="2020")
+    with pytest.raises(ParameterError, match="significant ≥ moderate"):
+        T.Thresholds(significant=0.5, moderate=0.6)
+    with pytest.raises(ParameterError, match="nearly_met"):
+        T.Thresholds(nearly_met=1.5)
+    with pytest.raises(DataShapeError, match="sharing a"):
+        T.assess(pd.concat([panel, panel]), targets_of(), region=R)
+
+
+def test_region_codes_read_as_numbers_are_restored():
+    panel = panel_of({"x": {2015: 1.0, 2020: 2.0}})
+    panel["region"] = panel["region"].astype(int)
+    out = T.assess(panel, targets_of(), region=210000, national=None)
+    assert out["region"].tolist() == ["210000"]
+
+
+def test_non_numeric_values_are_an_error_not_silently_dropped():
+    import pandas as pd
+    import pytest
+
+    from evalkit import targets as T
+    from evalkit.errors import DataShapeError
+
+    panel = pd.DataFrame({"region": ["210000", "210000"], "year": [2015, 2020],
+                          "indicator": ["cremation_rate", "cremation_rate"], "value": [70.0, "约80"]})
+    frame = pd.DataFrame({"plan": ["13th"], "indicator": ["cremation_rate"], "name_zh": ["火化率"], "region": ["*"],
+                          "baseline_year": [None], "baseline": [None], "target_year": [2020], "target": [75.0],
+                          "target_type": ["at_least"], "target_low": [None], "target_high": [None],
+                          "binding": ["unknown"], "source": ["test"], "note": [""]})
+    with pytest.raises(DataShapeError, match="约80"):
+        T.assess(panel, frame, region="210000")
