@@ -57,3 +57,33 @@ def test_select_requires_min_forecasts():
     out = pj.select(panel, methods=["loglinear"], min_forecasts=3)
     assert out["method"].iloc[0] == "drift" and "fewer than 3" in out["reason"].iloc[0]
 
+
+
+def test_mase_and_mape_by_hand():
+    # Drift, min_train 4 on 10, 12, 15, 16, 20, 21.
+    # Origin 2018 (train 10,12,15,16): c = 2 → 18; actual 20; |e| = 2; naive MAE = (2+3+1)/3 = 2 → q = 1.
+    # Origin 2019 (train …,20): c = 2.5 → 22.5; actual 21; |e| = 1.5; naive MAE = (2+3+1+4)/4 = 2.5 → q = 0.6.
+    # MASE (Hyndman & Koehler 2006) = (1 + 0.6)/2 = 0.8; MAPE = (2/20 + 1.5/21)/2 · 100.
+    bt = pj.backtest(annual([10, 12, 15, 16, 20, 21]), methods=["drift"], min_train=4)
+    fc = bt.forecasts
+    assert fc["mean"].tolist() == pytest.approx([18.0, 22.5])
+    assert fc["ase"].tolist() == pytest.approx([1.0, 0.6])
+    row = bt.summary.set_index("method").loc["drift"]
+    assert row["mase"] == pytest.approx(0.8)
+    assert row["mape"] == pytest.approx(100 * (2 / 20 + 1.5 / 21) / 2)
+    assert row["benchmark_mase"] == pytest.approx(0.8)
+
+
+def test_selection_needs_five_rolling_origin_forecasts_by_default():
+    # Six annual values give two one-step forecasts (min_train 4): log-linear growth fits a 25%/yr series
+    # perfectly, but two forecasts are not enough to choose it (FPP3 §5.8: test set ≥ forecast horizon).
+    panel = panel_of({"growth": list(100 * 1.25 ** np.arange(6))})
+    row = pj.select(panel, methods=["loglinear"]).iloc[0]
+    assert pj.MIN_FORECASTS == 5
+    assert row["method"] == "drift" and row["decision"] == "too_few_forecasts"
+    assert row["best_method"] == "loglinear" and row["n_forecasts"] == 2 and row["min_forecasts"] == 5
+    assert "fewer than 5" in row["reason"]
+    zh = pj.selection_note(row, "zh")
+    assert "对数线性趋势" in zh and "5次" in zh and "loglinear" not in zh
+    longer = panel_of({"growth": list(100 * 1.25 ** np.arange(10))})
+    assert pj.select(longer, methods=["loglinear"]).iloc[0]["method"] == "loglinear"  # 6 forecasts

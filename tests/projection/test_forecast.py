@@ -20,9 +20,24 @@ YEARS = range(2015, 2021)
 # ------------------------------------------------------------------------------------------ forecast
 def test_forecast_frame_shape_and_years():
     out = pj.forecast(annual([10, 12, 13, 15, 18, 19]), method="linear", horizon=5)
-    assert list(out.columns) == ["year", "mean", "lo", "hi"]
+    assert list(out.columns) == ["year", "mean", "median", "lo", "hi"]
+    assert out["mean"].tolist() == pytest.approx(out["median"].tolist())  # symmetric on levels
     assert out["year"].tolist() == [2021, 2022, 2023, 2024, 2025]
     assert (out["lo"] < out["mean"]).all() and (out["mean"] < out["hi"]).all()
+
+
+def test_loglinear_reports_the_median_because_a_log_t_has_no_mean():
+    # exp(loc + scale·T) with T ~ t_df has E = ∫ e^{s t} f_t(t) dt = ∞ for every df (t tails are polynomial),
+    # so the mean column is empty and the median is exp(loc): the t median is 0.
+    y = annual([100, 112, 125, 141, 158, 177])
+    pred = pj.predictive(y, method="loglinear", horizon=3)
+    assert pred.df == 4 and not pred.has_mean
+    assert np.isnan(pred.mean).all()
+    assert pred.median == pytest.approx(np.exp(pred.loc))
+    assert pred.quantile(0.5) == pytest.approx(pred.median)
+    out = pj.forecast(y, method="loglinear", horizon=3)
+    assert out["mean"].isna().all() and (out["median"] > 177).all()
+    assert pj.predictive(y, method="drift", horizon=3).has_mean
 
 
 def test_drift_matches_hand_formula():
@@ -45,7 +60,7 @@ def test_trend_intervals_match_statsmodels_ols(log):
     ref = sm.OLS(z, X).fit().get_prediction(sm.add_constant(np.arange(6.0, 9.0))).summary_frame(alpha=0.2)
     back = np.exp if log else (lambda v: v)
     out = pj.forecast(y, method="loglinear" if log else "linear", horizon=3, level=0.8)
-    assert out["mean"].to_numpy() == pytest.approx(back(ref["mean"].to_numpy()))
+    assert out["median"].to_numpy() == pytest.approx(back(ref["mean"].to_numpy()))
     assert out["lo"].to_numpy() == pytest.approx(back(ref["obs_ci_lower"].to_numpy()))
     assert out["hi"].to_numpy() == pytest.approx(back(ref["obs_ci_upper"].to_numpy()))
 

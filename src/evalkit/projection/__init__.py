@@ -17,9 +17,20 @@ The random walk with drift is the benchmark every method must beat in a rolling-
 (:func:`backtest`, :func:`select`); with the six annual points of a Five-Year-Plan panel it often is
 not beaten, and :func:`select` says so rather than picking the best-looking model by chance.
 """
-from evalkit.projection.backtest import MIN_FORECASTS, BacktestResult, backtest, select
+from evalkit.projection.backtest import MIN_FORECASTS, BacktestResult, backtest, select, selection_note
 from evalkit.projection.cohort import CohortResult, cohort_inputs, cohort_project, cohort_step, older_population
-from evalkit.projection.forecast import BENCHMARK, METHODS, MIN_POINTS, Method, Predictive, fan, forecast, predictive
+from evalkit.projection.forecast import (
+    BENCHMARK,
+    METHODS,
+    MIN_POINTS,
+    Method,
+    Predictive,
+    describe,
+    fan,
+    forecast,
+    method_label,
+    predictive,
+)
 from evalkit.projection.series import series_of
 from evalkit.projection.statespace import fit_sarimax, fit_structural
 
@@ -36,12 +47,15 @@ __all__ = [
     "cohort_inputs",
     "cohort_project",
     "cohort_step",
+    "describe",
     "fan",
     "fit_sarimax",
     "fit_structural",
     "forecast",
+    "method_label",
     "older_population",
     "predictive",
     "select",
+    "selection_note",
     "series_of",
 ]

@@ -20,19 +20,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit._shared.checks import check_choice
+from evalkit._shared.checks import Lang, check_choice, check_lang
 from evalkit.errors import DataShapeError
+from evalkit.i18n import t
 from evalkit.projection.series import check_int, check_level, clean_series
 from evalkit.projection.statespace import fit_structural
 
-__all__ = ["BENCHMARK", "METHODS", "MIN_POINTS", "Method", "Predictive", "fan", "forecast", "predictive"]
+__all__ = ["BENCHMARK", "METHODS", "MIN_POINTS", "Method", "Predictive", "describe", "fan", "forecast", "method_label",
+           "predictive"]
 
 Method = Literal["drift", "linear", "loglinear", "ets", "damped", "arima", "local_trend"]
 METHODS: tuple[str, ...] = get_args(Method)
@@ -71,9 +74,12 @@ class Predictive:
         Whether the model works on logs (values are back-transformed; the point forecast is then
         the predictive median, not the mean).
     detail : str
-        Model description (chosen order, estimated parameters).
+        Model description in English (chosen order, estimated parameters); :func:`describe` gives it in
+        either language.
     n_obs : int
         Number of annual values the model was fitted on.
+    facts : mapping
+        The formatted parameters behind ``detail`` (for :func:`describe`).
     """
 
     method: str
@@ -84,6 +90,7 @@ class Predictive:
     log: bool
     detail: str
     n_obs: int
+    facts: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def _dist(self):
         return stats.norm if self.df is None else stats.t(self.df)
@@ -93,8 +100,33 @@ class Predictive:
 
     @property
     def point(self) -> np.ndarray:
-        """Point forecast: the predictive mean on the model scale, back-transformed (median if ``log``)."""
+        """Point forecast: the predictive mean on the model scale, back-transformed (the median if ``log``)."""
         return self._back(self.loc)
+
+    @property
+    def median(self) -> np.ndarray:
+        """Predictive median of each year (normal and t are symmetric, and the log is monotone)."""
+        return self._back(self.loc)
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Predictive mean of each year; NaN where it does not exist.
+
+        On levels it is ``loc``. On logs with a normal :math:`Z` it is :math:`\\exp(\\text{loc} +
+        \\text{scale}^2/2)` (log-normal). On logs with a Student-t :math:`Z` (``loglinear``) the mean of
+        :math:`\\exp(\\text{loc} + \\text{scale}\\,T)` is infinite for every finite df — the moment
+        generating function of t does not exist — so report the median instead.
+        """
+        if not self.log:
+            return self.loc.copy()
+        if self.df is None:
+            return np.exp(self.loc + self.scale ** 2 / 2)
+        return np.full_like(self.loc, np.nan, dtype=float)
+
+    @property
+    def has_mean(self) -> bool:
+        """False for a log-t predictive distribution, whose mean does not exist."""
+        return not (self.log and self.df is not None)
 
     def quantile(self, q: float | np.ndarray) -> np.ndarray:
         """Predictive quantile(s); ``q`` of shape (k,) gives an array of shape (k, horizon)."""
@@ -131,9 +163,10 @@ class Predictive:
         return self._back(self.loc[None, :] + self.scale[None, :] * self._dist().ppf(u)[:, None])
 
     def frame(self, level: float = 0.9) -> pd.DataFrame:
-        """``year, mean, lo, hi`` at ``level``."""
+        """``year, mean, median, lo, hi`` at ``level`` (``mean`` NaN where it does not exist, see :attr:`mean`)."""
         lo, hi = self.interval(level)
-        return pd.DataFrame({"year": self.year.astype(int), "mean": self.point, "lo": lo, "hi": hi})
+        return pd.DataFrame({"year": self.year.astype(int), "mean": self.mean, "median": self.median,
+                             "lo": lo, "hi": hi})
 
 
 def _years_after(y: pd.Series, horizon: int) -> np.ndarray:
@@ -151,8 +184,9 @@ def _drift(y: pd.Series, horizon: int) -> Predictive:
     # Var of the h-step error when the drift is estimated from n-1 differences (Hyndman &
     # Athanasopoulos, FPP3 §5.5): σ² h (1 + h/(n-1)).
     scale = np.sqrt(sigma2 * h * (1 + h / (n - 1)))
+    facts = {"c": f"{c:.4g}", "sigma": f"{np.sqrt(sigma2):.4g}"}
     return Predictive("drift", _years_after(y, horizon), values[-1] + c * h, scale, None, False,
-                      f"random walk with drift c={c:.4g}, σ={np.sqrt(sigma2):.4g}", n)
+                      f"random walk with drift c={facts['c']}, σ={facts['sigma']}", n, facts)
 
 
 def _trend(y: pd.Series, horizon: int, *, log: bool) -> Predictive:
@@ -174,9 +208,10 @@ def _trend(y: pd.Series, horizon: int, *, log: bool) -> Predictive:
     xtx_inv = np.linalg.inv(X.T @ X)
     leverage = np.einsum("ij,jk,ik->i", X_new, xtx_inv, X_new)
     scale = np.sqrt(s2 * (1 + leverage))
-    what = f"growth {np.expm1(beta[1]):.2%}/yr" if log else f"slope {beta[1]:.4g}/yr"
+    facts = {"growth": f"{np.expm1(beta[1]):.2%}"} if log else {"slope": f"{beta[1]:.4g}"}
+    what = f"growth {facts['growth']}/yr" if log else f"slope {facts['slope']}/yr"
     return Predictive("loglinear" if log else "linear", _years_after(y, horizon), X_new @ beta, scale,
-                      float(n - 2), log, f"OLS trend on {'logs' if log else 'levels'}, {what}", n)
+                      float(n - 2), log, f"OLS trend on {'logs' if log else 'levels'}, {what}", n, facts)
 
 
 def _ets(y: pd.Series, horizon: int, *, damped: bool) -> Predictive:
@@ -189,10 +224,12 @@ def _ets(y: pd.Series, horizon: int, *, damped: bool) -> Predictive:
     params = dict(zip(res.param_names, np.asarray(res.params)))
     shown = ", ".join(f"{k}={params[k]:.3g}" for k in ("smoothing_level", "smoothing_trend", "damping_trend")
                       if k in params)
+    symbols = {"smoothing_level": "α", "smoothing_trend": "β", "damping_trend": "φ"}
+    facts = {"params": ", ".join(f"{sym}={params[k]:.3g}" for k, sym in symbols.items() if k in params)}
     return Predictive("damped" if damped else "ets", _years_after(y, horizon),
                       np.asarray(pred.predicted_mean, dtype=float),
                       np.sqrt(np.asarray(pred.forecast_variance, dtype=float)), None, False,
-                      f"ETS(A,{'Ad' if damped else 'A'},N): {shown}", n)
+                      f"ETS(A,{'Ad' if damped else 'A'},N): {shown}", n, facts)
 
 
 def _aicc(res, n_eff: int) -> float:
@@ -215,9 +252,10 @@ def _arima(y: pd.Series, horizon: int) -> Predictive:
     aicc, order, res = min(finite, key=lambda f: f[0]) if finite else fits[0]
     fc = res.get_forecast(horizon)
     how = "order chosen by AICc" if np.isfinite(aicc) else "too few points to compare orders"
+    facts = {"order": str(order), "how": "aicc" if np.isfinite(aicc) else "few"}
     return Predictive("arima", _years_after(y, horizon), np.asarray(fc.predicted_mean, dtype=float),
                       np.asarray(fc.se_mean, dtype=float), None, False,
-                      f"ARIMA{order} with drift ({how})", len(values))
+                      f"ARIMA{order} with drift ({how})", len(values), facts)
 
 
 def _local_trend(y: pd.Series, horizon: int) -> Predictive:
@@ -227,9 +265,11 @@ def _local_trend(y: pd.Series, horizon: int) -> Predictive:
     variances = np.asarray(res.params, dtype=float)
     shares = variances / variances.sum() if variances.sum() > 0 else variances
     text = ", ".join(f"{k.replace('sigma2.', '')} {v:.2f}" for k, v in zip(res.param_names, shares))
+    symbols = {"sigma2.irregular": "σ²ε", "sigma2.level": "σ²η", "sigma2.trend": "σ²ζ"}
+    facts = {"shares": ", ".join(f"{symbols.get(k, k)} {v:.2f}" for k, v in zip(res.param_names, shares))}
     return Predictive("local_trend", _years_after(y, horizon), np.asarray(fc.predicted_mean, dtype=float),
                       np.asarray(fc.se_mean, dtype=float), None, False,
-                      f"local linear trend, variance shares: {text}", len(y))
+                      f"local linear trend, variance shares: {text}", len(y), facts)
 
 
 def _rescaled(fitter):
@@ -244,7 +284,7 @@ def _rescaled(fitter):
         k = float(np.std(np.diff(values))) or float(np.abs(values).mean()) or 1.0
         pred = fitter(y / k, horizon)
         return Predictive(pred.method, pred.year, pred.loc * k, pred.scale * k, pred.df, pred.log,
-                          pred.detail, pred.n_obs)
+                          pred.detail, pred.n_obs, pred.facts)
     return fit
 
 
@@ -327,21 +367,23 @@ def predictive(series: pd.Series, *, method: Method, horizon: int) -> Predictive
     # A zero-variance fit (a series on an exact line) would make every interval a point; keep a
     # floor so probabilities stay defined.
     floor = 1e-9 * max(1.0, float(np.abs(pred.loc).max()))
+    facts = {**pred.facts, "start": str(int(y.index.min())), "end": str(int(y.index.max()))}
     return Predictive(pred.method, pred.year, pred.loc, np.maximum(pred.scale, floor), pred.df, pred.log,
-                      f"{pred.detail}; fitted on {y.index.min()}–{y.index.max()}", pred.n_obs)
+                      f"{pred.detail}; fitted on {y.index.min()}–{y.index.max()}", pred.n_obs, facts)
 
 
 def forecast(series: pd.Series, *, method: Method, horizon: int, level: float = 0.9) -> pd.DataFrame:
-    """Forecast an annual series: ``year, mean, lo, hi`` for ``horizon`` years after the data.
+    """Forecast an annual series: ``year, mean, median, lo, hi`` for ``horizon`` years after the data.
 
-    ``lo``/``hi`` bound the model's equal-tailed prediction interval at ``level``. For
-    ``loglinear`` the ``mean`` column is the back-transformed point forecast (the predictive median).
+    ``lo``/``hi`` bound the model's equal-tailed prediction interval at ``level``. For ``loglinear`` the
+    ``mean`` column is NaN: the back-transformed Student-t predictive has no mean (see
+    :attr:`Predictive.mean`); use ``median``.
     See :func:`predictive` for the models, errors and formulas.
 
     Examples
     --------
     >>> s = pd.Series([451.1, 494.6, 540.6, 580.0, 625.0, 677.6], index=range(2015, 2021))
-    >>> forecast(s, method="drift", horizon=5).round(1)["mean"].tolist()
+    >>> forecast(s, method="drift", horizon=5).round(1)["median"].tolist()
     [722.9, 768.2, 813.5, 858.8, 904.1]
     """
     level = check_level(level)
@@ -354,4 +396,35 @@ def fan(series: pd.Series, *, method: Method, horizon: int,
     levels = [check_level(lv, "levels") for lv in levels]
     pred = predictive(series, method=method, horizon=horizon)
     return pd.concat([pred.frame(lv).assign(level=lv) for lv in levels], ignore_index=True)[
-        ["year", "level", "mean", "lo", "hi"]]
+        ["year", "level", "median", "lo", "hi"]]
+
+
+def method_label(method: str, lang: Lang = "zh") -> str:
+    """The reader's name of a forecasting method in *lang* (``projection.method.<method>`` in the catalogue)."""
+    return t(f"projection.method.{method}", lang)
+
+
+def describe(pred: Predictive, lang: Lang = "zh") -> str:
+    """The model description of *pred* (method, estimated parameters, fitting years) in *lang*.
+
+    Parameters
+    ----------
+    pred : Predictive
+        A predictive distribution from :func:`predictive`.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+        E.g. ``随机游走加漂移：漂移 c=3.82，σ=1.2；拟合期2015—2020年``.
+    """
+    check_lang(lang)
+    facts = dict(pred.facts)
+    if pred.method == "arima":
+        facts["how"] = t(f"projection.detail.arima_{facts.get('how', 'aicc')}", lang)
+    text = t(f"projection.detail.{pred.method}", lang, **{k: v for k, v in facts.items()
+                                                           if k not in ("start", "end")})
+    if "start" in facts:
+        text += t("projection.detail.fitted", lang, start=facts["start"], end=facts["end"])
+    return text
