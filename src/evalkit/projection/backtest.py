@@ -84,8 +84,9 @@ def backtest(series: pd.Series, *, methods: Sequence[Method] = METHODS, horizon:
     *Int. J. Forecasting* 22, 679–688) scales each error by the in-sample mean absolute error of the naive
     one-step forecast on that origin's training years, :math:`q = (y - \\hat y) / \\frac{1}{k-1}
     \\sum_{t=2}^{k} |y_t - y_{t-1}|`, and averages :math:`|q|`; unlike MAPE it is defined when a value is
-    near zero and does not favour under-forecasts. Coverage is the share of actuals inside the interval. Each method is compared with the benchmark on exactly the same (origin, year)
-    pairs, so a method that can only be fitted on the longest windows is not flattered.
+    near zero and does not favour under-forecasts. Coverage is the share of actuals inside the interval.
+    Each method is compared with the benchmark on exactly the same (origin, year) pairs, so a method that
+    can only be fitted on the longest windows is not flattered.
     """
     level = check_level(level)
     horizon = check_int("horizon", horizon, 1)

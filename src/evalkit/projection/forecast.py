@@ -19,8 +19,7 @@ method                    model                                                 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
