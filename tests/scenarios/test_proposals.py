@@ -1,9 +1,11 @@
 """Tests for evalkit.scenarios.proposals: attainment, proposed targets, key figures."""
+import textwrap
+
 import numpy as np
 import pytest
 from _data.scenarios import MINIMAL, small_panel, write_scenario
 
-from evalkit import scenarios
+from evalkit import projection, scenarios
 from evalkit.errors import ParameterError
 
 
@@ -51,3 +53,45 @@ def test_target_helpers_reject_bad_arguments(uncertain_result):
         scenarios.attainment(uncertain_result, indicator="dibao_urban_std", target=1, year=2030)
     with pytest.raises(ParameterError, match="not in scenario"):
         scenarios.attainment(uncertain_result, indicator="orphans", target=1)
+
+
+AUTO = MINIMAL.replace("n_draws: 500", "n_draws: 2000") + textwrap.dedent("""\
+  dibao_recipients_urban:
+    path: {kind: forecast, method: auto}
+  nursing_bed_share:
+    path: {kind: forecast, method: auto}
+select: {methods: [linear, loglinear]}
+costs:
+  dibao_urban:
+    name: {zh: 城市低保, en: Urban dibao}
+    recipients: dibao_recipients_urban
+    standard: dibao_urban_std
+""")
+
+
+def test_method_ranges_show_every_candidate_method(tmp_path):
+    panel = small_panel()
+    res = scenarios.run(scenarios.load(write_scenario(tmp_path, AUTO)), panel)
+    # Six annual values → two rolling-origin forecasts < 5: the benchmark stays.
+    assert set(res.methods.set_index("indicator").loc[["dibao_recipients_urban", "nursing_bed_share"], "method"]) \
+        == {"drift"}
+    ranges = scenarios.method_ranges(res, panel).set_index("figure")
+    assert {"drift", "linear", "loglinear"} <= set(ranges.columns)
+    recipients = ranges.loc["median_dibao_recipients_urban"]
+    history = panel.query("indicator == 'dibao_recipients_urban'").set_index("year")["value"]
+    for method in ("drift", "linear", "loglinear"):  # each column is that model's 2025 median
+        model = projection.predictive(history, method=method, horizon=5).median[-1]
+        assert recipients[method] == pytest.approx(model, rel=0.02)
+    assert recipients["chosen"] == pytest.approx(recipients["drift"])
+    assert recipients["min"] == min(recipients[["drift", "linear", "loglinear"]])
+    assert recipients["max"] == max(recipients[["drift", "linear", "loglinear"]])
+    # Shares are not forecast by log-linear growth: its column repeats the benchmark for nursing_bed_share.
+    share = ranges.loc["median_nursing_bed_share"]
+    assert share["loglinear"] == pytest.approx(share["drift"])
+    # The 2025 cost moves with the recipients' method: recipients × standard × 12 / 10⁸ per method.
+    cost = ranges.loc["cost_total_2025"]
+    assert cost["max_method"] == recipients["max_method"] and cost["min"] < cost["max"]
+    table = scenarios.range_table(ranges.reset_index(), lang="zh")
+    assert "对数线性趋势（固定增长率）" in table.columns and table.columns[-1] == "各方法范围"
+    figures = scenarios.key_figures(res, ranges.reset_index())
+    assert figures["cost_total_2025_max"] == pytest.approx(cost["max"])

@@ -7,7 +7,7 @@ import pytest
 from _data.scenarios import MINIMAL, sample_results, small_panel, write_scenario
 
 from evalkit import paths, projection, scenarios
-from evalkit.errors import DataShapeError, ParameterError
+from evalkit.errors import ConfigError, DataShapeError, ParameterError
 
 
 def test_shipped_scenarios_run_on_the_samplesmall_panel():
@@ -144,3 +144,72 @@ def test_bad_run_arguments(tmp_path):
         scenarios.run(sc, small_panel(), horizon_end=2019)
     with pytest.raises(ParameterError, match="n_draws"):
         scenarios.run(sc, small_panel(), n_draws=3)
+
+
+ORPHANS = (MINIMAL + textwrap.dedent("""\
+  orphans:
+    path: {kind: growth, rate: -0.05}
+    base: {year: 2020, value: 2000, source: test}
+  orphan_std_inst:
+    path: {kind: growth, rate: 0.03}
+    base: {year: 2020, value: 1500, source: test}
+  orphan_std_dispersed:
+    path: {kind: growth, rate: 0.03}
+    base: {year: 2020, value: 1100, source: test}
+costs:
+  orphans_institutional:
+    name: {zh: 集中供养孤儿, en: Orphans in institutions}
+    recipients: orphans
+    standard: orphan_std_inst
+    recipients_share: {mean: 0.18, sd: 0.03}
+  orphans_dispersed:
+    name: {zh: 分散供养孤儿, en: Orphans in family care}
+    recipients: orphans
+    standard: orphan_std_dispersed
+    recipients_share: {mean: 0.82, sd: 0.03}
+""")).replace("n_draws: 500", "n_draws: 4000")
+
+
+def test_shares_of_the_same_recipients_add_up_to_one_in_every_draw(tmp_path):
+    res = scenarios.run(scenarios.load(write_scenario(tmp_path, ORPHANS)), small_panel())
+    inst, disp = res.shares["orphans_institutional"], res.shares["orphans_dispersed"]
+    assert inst + disp == pytest.approx(np.ones(4000), abs=1e-12)
+    assert inst.mean() == pytest.approx(0.18, abs=0.003) and inst.std() == pytest.approx(0.03, abs=0.002)
+    assert disp.std() == pytest.approx(0.03, abs=0.002) and inst.min() > 0
+    # Every orphan is costed once: the recipients of the two programmes are the orphans of each draw.
+    cost = res.cost.set_index(["year", "programme"])["median"]
+    assert cost.loc[(2021, "orphans_institutional")] < cost.loc[(2021, "orphans_dispersed")]
+
+
+def test_shares_of_the_same_recipients_above_one_are_a_config_error(tmp_path):
+    body = ORPHANS.replace("mean: 0.82, sd: 0.03", "mean: 0.9, sd: 0.03")
+    with pytest.raises(ConfigError, match=r"add up to 1\.08") as info:
+        scenarios.load(write_scenario(tmp_path, body))
+    assert info.value.key == "costs.orphans_dispersed.recipients_share" and info.value.line is not None
+    with pytest.raises(ConfigError, match="too uncertain"):
+        scenarios.load(write_scenario(tmp_path, ORPHANS.replace("mean: 0.18, sd: 0.03", "mean: 0.18, sd: 0.5")))
+
+
+LOGLINEAR = MINIMAL + textwrap.dedent("""\
+  dibao_recipients_urban:
+    path: {kind: forecast, method: loglinear}
+costs:
+  dibao_urban:
+    name: {zh: 城市低保, en: Urban dibao}
+    recipients: dibao_recipients_urban
+    standard: dibao_urban_std
+""")
+
+
+def test_a_log_linear_path_reports_its_median_because_its_mean_does_not_exist(tmp_path):
+    res = scenarios.run(scenarios.load(write_scenario(tmp_path, LOGLINEAR)), small_panel())
+    rows = res.paths[(res.paths["indicator"] == "dibao_recipients_urban") & (res.paths["kind"] == "projected")]
+    assert rows["mean"].isna().all()
+    history = small_panel().query("indicator == 'dibao_recipients_urban'").set_index("year")["value"]
+    median = projection.predictive(history, method="loglinear", horizon=5).median
+    assert rows["value"].to_numpy() == pytest.approx(median, rel=0.01)  # the draws' median is the model's
+    assert res.cost["mean"].isna().all() and res.cost["median"].notna().all()
+    methods = res.methods.set_index("indicator")
+    assert not methods.loc["dibao_recipients_urban", "has_mean"] and methods.loc["dibao_urban_std", "has_mean"]
+    figures = scenarios.key_figures(res)
+    assert np.isnan(figures["cost_total_mean"]) and figures["cost_total_median"] > 0

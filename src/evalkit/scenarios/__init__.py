@@ -38,7 +38,7 @@ tables
     Display tables in the report's language.
 """
 from evalkit.scenarios.load import load, load_all
-from evalkit.scenarios.proposals import attainment, compare, key_figures, propose_targets
+from evalkit.scenarios.proposals import attainment, compare, key_figures, method_ranges, propose_targets
 from evalkit.scenarios.simulate import ScenarioResult, auto_selection, run
 from evalkit.scenarios.spec import (
     BINDING,
@@ -56,6 +56,7 @@ from evalkit.scenarios.tables import (
     cost_table,
     indicator_table,
     methods_table,
+    range_table,
     targets_table,
 )
 
@@ -78,8 +79,10 @@ __all__ = [
     "key_figures",
     "load",
     "load_all",
+    "method_ranges",
     "methods_table",
     "propose_targets",
+    "range_table",
     "run",
     "scenario_dir",
     "targets_table",

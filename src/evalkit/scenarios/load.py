@@ -441,5 +441,27 @@ def _programmes(doc: _Source, spec: Any, series: dict[str, SeriesSpec]) -> dict[
         out[code] = Programme(code, name_zh, name_en, refs["recipients"], refs["standard"],
                               _uncertain(doc, p.get("recipients_share", 1.0), k + ("recipients_share",), low=0, high=1),
                               _uncertain(doc, p.get("payment_ratio", 1.0), k + ("payment_ratio",), low=0, high=2))
+        # Shares of the same recipients are drawn jointly and must leave room for each other.
+        same = [c for c, q in out.items() if q.recipients == refs["recipients"]]
+        shares = sum(out[c].recipients_share.mean for c in same)
+        if len(same) > 1 and shares > 1 + 1e-9:
+            raise doc.fail(k + ("recipients_share",),
+                           f"the recipient shares of {', '.join(same)} (all of {refs['recipients']!r}) add up to "
+                           f"{shares:g}, more than 1", "make the shares of the same recipients add up to at most 1")
+        if len(same) > 1 and any(out[c].recipients_share.sd > 0 for c in same):
+            _dirichlet_feasible(doc, k, [out[c] for c in same])
     return out
+
+
+def _dirichlet_feasible(doc: _Source, keys: tuple, group: list[Programme]) -> None:
+    """The shares of one recipient series are drawn from a Dirichlet: its sds must fit inside [0, 1]."""
+    known = sum(p.recipients_share.mean for p in group if p.recipients_share.sd == 0)
+    free = 1 - known
+    for p in group:
+        share = p.recipients_share
+        if share.sd > 0 and (free <= 0 or share.sd ** 2 >= share.mean * (free - share.mean)):
+            raise doc.fail(keys + ("recipients_share",),
+                           f"recipient share {share.mean:g} ± {share.sd:g} of {p.code!r} is too uncertain for a "
+                           f"share of at most {free:g}", "give a smaller sd (shares of the same recipients are "
+                           "drawn together so that they add up)")
 

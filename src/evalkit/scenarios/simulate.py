@@ -1,7 +1,6 @@
 """Running a scenario: Monte Carlo paths of every series, bed demand and programme costs."""
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,9 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evalkit._shared.checks import LANGS
 from evalkit._shared.display import ResultDisplay, Summary
 from evalkit.errors import DataShapeError, ParameterError
-from evalkit.projection import cohort_inputs, cohort_step, predictive, select, series_of
+from evalkit.i18n import t
+from evalkit.projection import cohort_inputs, cohort_step, describe, predictive, select, selection_note, series_of
+from evalkit.scenarios.costs import _mean, _rng, programme_costs
 from evalkit.scenarios.load import load
 from evalkit.scenarios.spec import Scenario, SeriesSpec
 from evalkit.units import convert
@@ -32,23 +34,29 @@ class ScenarioResult(ResultDisplay):
         Projection years (base year + 1 … horizon end).
     paths : pandas.DataFrame
         ``indicator, year, kind`` (``observed``/``projected``), ``value`` (observed value; the median when
-        projected), ``mean``, ``lo``, ``hi`` (interval at ``level``) and quantiles ``q05 … q95`` for fan charts.
+        projected), ``mean`` (NaN where the distribution has none), ``lo``, ``hi`` (interval at ``level``) and
+        quantiles ``q05 … q95`` for fan charts.
     methods : pandas.DataFrame
-        How each series was projected: ``indicator, kind, method, detail``.
+        How each series was projected: ``indicator, kind, method, detail`` (English), ``detail_zh`` and
+        ``has_mean`` (False for a log-linear forecast and the series computed from it: a log-t distribution has
+        no mean, so their ``mean`` columns are NaN and the median is reported).
     population : pandas.DataFrame
         Cohort projection: ``year, pop_60plus, pop_65plus, pop_80plus`` (medians) every year.
     beds : pandas.DataFrame
         ``year, pop_60plus, beds_needed, beds_needed_lo, beds_needed_hi, nursing_beds_needed, beds_planned,
-        beds_planned_lo, beds_planned_hi, gap, prob_enough`` (empty without ``elderly_care``).
+        beds_planned_lo, beds_planned_hi, gap, beds_needed_median, beds_planned_median, gap_median,
+        prob_enough`` (empty without ``elderly_care``).
     cost : pandas.DataFrame
-        ``year, programme, name_zh, name_en, mean, lo, hi`` in 亿元 (10⁸ yuan), with ``programme == "total"``
-        rows.
+        ``year, programme, name_zh, name_en, median, mean, lo, hi`` in 亿元 (10⁸ yuan), with
+        ``programme == "total"`` rows; ``mean`` is NaN when a recipient or standard path has no mean.
     cost_period : pandas.DataFrame
         Totals over the projection years, same columns without ``year``.
     level : float
         Interval level of ``lo``/``hi``.
     draws : dict
         Monte Carlo draws per series, shape (n_draws, len(years)); used by :func:`propose_targets`.
+    shares : dict
+        Draws of each programme's recipient share, shape (n_draws,).
     """
 
     scenario: Scenario
@@ -61,19 +69,16 @@ class ScenarioResult(ResultDisplay):
     cost_period: pd.DataFrame
     level: float
     draws: Mapping[str, np.ndarray] = field(repr=False, compare=False)
+    shares: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def _summary(self) -> Summary:
         end = self.years[-1]
-        final = self.paths[(self.paths["year"] == end)][["indicator", "value", "lo", "hi"]]
+        final = self.paths[(self.paths["year"] == end) & (self.paths["kind"] == "projected")][
+            ["indicator", "value", "lo", "hi"]]
         return Summary(f"Scenario {self.scenario.name} ({self.scenario.label_en}), {self.years[0]}–{end}",
                        [self.scenario.description_en],
                        {f"{end}: median and {self.level:.0%} interval": final, "Beds": self.beds,
                         "Cost over the period (100 million yuan)": self.cost_period})
-
-
-def _rng(seed: int, name: str) -> np.random.Generator:
-    # Seeded per series name, so adding or reordering series does not change another series' draws.
-    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8"))])
 
 
 def _history(panel: pd.DataFrame, sc: Scenario, code: str) -> pd.Series:
@@ -133,34 +138,51 @@ def _factor(from_unit: str, to_unit: str) -> float:
     return float(convert(1.0, from_unit, to_unit))
 
 
+def _names(sc: Scenario, code: str) -> dict[str, str]:
+    s = sc.series[code]
+    return {"zh": s.name_zh, "en": s.name_en}
+
+
+def _texts(key: str, **fields) -> dict[str, str]:
+    """The message *key* in both languages; a field given as ``{lang: text}`` is taken in each language."""
+    return {lang: t(key, lang, **{k: (v[lang] if isinstance(v, dict) else v) for k, v in fields.items()})
+            for lang in LANGS}
+
+
 def _project(s: SeriesSpec, sc: Scenario, history: pd.Series, years: np.ndarray, n: int, done: dict[str, np.ndarray],
-             cohort: dict[int, np.ndarray] | None, selection: pd.DataFrame | None) -> tuple[np.ndarray, str, str]:
-    """Draws (n, len(years)) for one series, the method name and a detail line."""
+             cohort: dict[int, np.ndarray] | None, selection: pd.DataFrame | None, no_mean: set[str]):
+    """Draws (n, len(years)) for one series, its method, description ``{lang: text}`` and whether it has a mean.
+
+    A log-t forecast, and anything computed from one, has no mean.
+    """
     rng = _rng(sc.seed, s.code)
     kind = s.path["kind"]
-    t = years - sc.base_year
+    t_ = years - sc.base_year
     if kind == "forecast":
         if len(history) == 0:
             raise DataShapeError(f"scenario {sc.name!r}: {s.code!r} has kind 'forecast' but the panel has no values "
                                  f"of it for region {sc.region}; add its 2015–{sc.base_year} values or use a "
                                  "growth path")
         method = s.path["method"]
-        how = ""
+        row = None
         if method == "auto":
-            method, how = _auto_method(history, sc, s.code, selection)
+            method, row = _auto_method(history, sc, s.code, selection)
         pred = predictive(history, method=method, horizon=int(years[-1] - history.index.max()))
         keep = np.isin(pred.year, years)
-        return pred.sample(n, seed=rng)[:, keep], method, "; ".join(x for x in (pred.detail, how) if x)
+        text = {lang: describe(pred, lang) + (t("scenarios.detail.sep", lang) + selection_note(row, lang)
+                                              if row is not None else "") for lang in LANGS}
+        return pred.sample(n, seed=rng)[:, keep], method, text, pred.has_mean
     if kind == "growth":
         base = _base_value(s, history, sc)
         rate = s.path["rate"]
-        return base * (1 + rate.draw(rng, n)[:, None]) ** t[None, :], "growth", (
-            f"{rate.mean:+.1%}/yr" + (f" (sd {rate.sd:.1%})" if rate.sd else ""))
+        text = (_texts("scenarios.detail.growth_sd", rate=f"{rate.mean:+.1%}", sd=f"{rate.sd:.1%}") if rate.sd
+                else _texts("scenarios.detail.growth", rate=f"{rate.mean:+.1%}"))
+        return base * (1 + rate.draw(rng, n)[:, None]) ** t_[None, :], "growth", text, True
     if kind == "target":
         base = _base_value(s, history, sc)
         end = s.path["value"].draw(rng, n)
         span = s.path["year"] - sc.base_year
-        frac = np.minimum(t / span, 1.0)[None, :]
+        frac = np.minimum(t_ / span, 1.0)[None, :]
         if s.path["interpolation"] == "geometric":
             if base <= 0 or np.any(end <= 0):
                 raise DataShapeError(f"scenario {sc.name!r}: {s.code!r} needs positive base and target values for "
@@ -168,26 +190,31 @@ def _project(s: SeriesSpec, sc: Scenario, history: pd.Series, years: np.ndarray,
             draws = base * (end[:, None] / base) ** frac
         else:
             draws = base + (end[:, None] - base) * frac
-        return draws, "target", f"{s.path['interpolation']} path to {s.path['value'].mean:g} in {s.path['year']}"
+        text = _texts(f"scenarios.detail.target_{s.path['interpolation']}", value=f"{s.path['value'].mean:g}",
+                      year=s.path["year"])
+        return draws, "target", text, True
     if kind == "link":
         other = sc.series[s.path["to"]]
         ratio = s.path["ratio"].draw(rng, n)[:, None]
-        detail = f"{s.path['ratio'].mean:g} × {other.code}"
+        text = _texts("scenarios.detail.link", ratio=f"{s.path['ratio'].mean:g}", other=_names(sc, other.code))
         if s.path["ratio_end"] is not None:
             # The ratio moves linearly from its base-year value to ratio_end in the scenario's end year.
-            frac = np.minimum(t / (sc.horizon_end - sc.base_year), 1.0)[None, :]
+            frac = np.minimum(t_ / (sc.horizon_end - sc.base_year), 1.0)[None, :]
             ratio = ratio + (s.path["ratio_end"] - s.path["ratio"].mean) * frac
-            detail = f"{s.path['ratio'].mean:g} → {s.path['ratio_end']:g} × {other.code}"
-        return ratio * done[other.code] * _factor(other.unit, s.unit), "link", detail
+            text = _texts("scenarios.detail.link_moving", ratio=f"{s.path['ratio'].mean:g}",
+                          end=f"{s.path['ratio_end']:g}", other=_names(sc, other.code))
+        return ratio * done[other.code] * _factor(other.unit, s.unit), "link", text, other.code not in no_mean
     if kind == "ratio":
         num, den = done[s.path["numerator"]], done[s.path["denominator"]]
-        return s.path["scale"] * num / den, "ratio", (
-            f"{s.path['numerator']} / {s.path['denominator']} × {s.path['scale']:g}")
+        text = _texts("scenarios.detail.ratio", numerator=_names(sc, s.path["numerator"]),
+                      denominator=_names(sc, s.path["denominator"]), scale=f"{s.path['scale']:g}")
+        has_mean = not ({s.path["numerator"], s.path["denominator"]} & no_mean)
+        return s.path["scale"] * num / den, "ratio", text, has_mean
     ages = s.path["ages"]
     if ages not in cohort:
         raise DataShapeError(f"scenario {sc.name!r}: {s.code!r} asks for ages {ages}+ but the cohort age groups start "
                              f"at {sorted(cohort)}; use a group lower bound")
-    return cohort[ages].copy(), "cohort", f"cohort-component projection, ages {ages}+"
+    return cohort[ages].copy(), "cohort", _texts("scenarios.detail.cohort", ages=ages), True
 
 
 def _candidate_methods(sc: Scenario, s: SeriesSpec) -> tuple[str, ...]:
@@ -196,15 +223,15 @@ def _candidate_methods(sc: Scenario, s: SeriesSpec) -> tuple[str, ...]:
     return tuple(m for m in sc.methods if not (s.unit == "%" and m == "loglinear")) or ("drift",)
 
 
-def _auto_method(history: pd.Series, sc: Scenario, code: str, selection: pd.DataFrame | None) -> tuple[str, str]:
+def _auto_method(history: pd.Series, sc: Scenario, code: str, selection: pd.DataFrame | None) -> tuple[str, pd.Series]:
     if selection is not None:
         rows = selection[(selection["region"].astype(str) == sc.region) & (selection["indicator"] == code)]
-        if len(rows):
-            return rows["method"].iloc[0], rows["reason"].iloc[0]
+        if len(rows) and "decision" in rows and "best_method" in rows:
+            return rows["method"].iloc[0], rows.iloc[0]
     panel = pd.DataFrame({"region": sc.region, "indicator": code, "year": history.index, "value": history.to_numpy()})
     row = select(panel, methods=_candidate_methods(sc, sc.series[code]), min_train=sc.min_train,
                  min_forecasts=sc.min_forecasts, level=sc.level).iloc[0]
-    return row["method"], row["reason"]
+    return row["method"], row
 
 
 def auto_selection(scenarios: Sequence[Scenario], panel: pd.DataFrame) -> pd.DataFrame:
@@ -279,28 +306,34 @@ def run(scenario: Scenario | str | Path, panel: pd.DataFrame, *, horizon_end: in
     cohort = _cohort_draws(sc, years, n) if sc.elderly_care else None
     done: dict[str, np.ndarray] = {}
     histories: dict[str, pd.Series] = {}
+    no_mean: set[str] = set()
     methods = []
     for code in sc.order:
         s = sc.series[code]
         history = pd.Series(dtype=float, name=code) if s.is_driver else _history(panel, sc, code)
         histories[code] = history
-        draws, method, detail = _project(s, sc, history, years, n, done, cohort, selection)
+        draws, method, text, has_mean = _project(s, sc, history, years, n, done, cohort, selection, no_mean)
         if s.floor:
             other = sc.series[s.floor["to"]]
             ratio = s.floor["ratio"].draw(_rng(sc.seed, code + ".floor"), n)[:, None]
             draws = np.maximum(draws, ratio * done[other.code] * _factor(other.unit, s.unit))
-            detail += f"; at least {s.floor['ratio'].mean:g} × {other.code}"
+            floor = _texts("scenarios.detail.floor", ratio=f"{s.floor['ratio'].mean:g}", other=_names(sc, other.code))
+            text = {lang: text[lang] + t("scenarios.detail.sep", lang) + floor[lang] for lang in LANGS}
+            has_mean = has_mean and other.code not in no_mean
         done[code] = _clip(s, draws)
-        methods.append({"indicator": code, "kind": s.path["kind"], "method": method, "detail": detail})
+        if not has_mean:
+            no_mean.add(code)
+        methods.append({"indicator": code, "kind": s.path["kind"], "method": method, "detail": text["en"],
+                        "detail_zh": text["zh"], "has_mean": has_mean})
     level = sc.level
-    paths_frame = pd.concat([_summarise_paths(code, histories[code], done[code], years, level, sc)
+    paths_frame = pd.concat([_summarise_paths(code, histories[code], done[code], years, level, sc, no_mean)
                              for code in sc.series], ignore_index=True)
     population = _population_frame(cohort, years) if cohort else pd.DataFrame()
-    beds = _beds(sc, done, cohort, years, level) if sc.elderly_care else pd.DataFrame()
-    cost, cost_period = _costs(sc, done, years, level)
+    beds = _beds(sc, done, cohort, years, level, no_mean) if sc.elderly_care else pd.DataFrame()
+    cost, cost_period, shares = programme_costs(sc, done, years, level, no_mean)
     methods_frame = pd.DataFrame(methods).set_index("indicator").loc[list(sc.series)].reset_index()
     return ScenarioResult(sc, tuple(int(y) for y in years), paths_frame, methods_frame, population, beds,
-                          cost, cost_period, level, done)
+                          cost, cost_period, level, done, shares)
 
 
 def _band(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -308,10 +341,11 @@ def _band(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _summarise_paths(code: str, history: pd.Series, draws: np.ndarray, years: np.ndarray, level: float,
-                     sc: Scenario) -> pd.DataFrame:
+                     sc: Scenario, no_mean: set[str]) -> pd.DataFrame:
     lo, hi = _band(draws, level)
     projected = pd.DataFrame({"indicator": code, "year": years, "kind": "projected",
-                              "value": np.median(draws, axis=0), "mean": draws.mean(axis=0), "lo": lo, "hi": hi,
+                              "value": np.median(draws, axis=0), "mean": _mean(draws, code not in no_mean),
+                              "lo": lo, "hi": hi,
                               **{k: np.quantile(draws, q, axis=0) for k, q in _QUANTILES.items()}})
     s = sc.series[code]
     if len(history) == 0 and s.base is not None:
@@ -330,7 +364,7 @@ def _population_frame(cohort: dict[int, np.ndarray], years: np.ndarray) -> pd.Da
 
 
 def _beds(sc: Scenario, done: dict[str, np.ndarray], cohort: dict[int, np.ndarray], years: np.ndarray,
-          level: float) -> pd.DataFrame:
+          level: float, no_mean: set[str]) -> pd.DataFrame:
     ec = sc.elderly_care
     if 60 not in cohort:
         raise DataShapeError("the cohort age groups have no group starting at 60; beds per 1,000 elderly refer to 60+")
@@ -344,34 +378,7 @@ def _beds(sc: Scenario, done: dict[str, np.ndarray], cohort: dict[int, np.ndarra
         "beds_needed_lo": n_lo, "beds_needed_hi": n_hi,
         "nursing_share_target": ec.nursing_share_target,
         "nursing_beds_needed": needed.mean(axis=0) * ec.nursing_share_target / 100,
-        "beds_planned": planned.mean(axis=0), "beds_planned_lo": p_lo, "beds_planned_hi": p_hi,
-        "gap": (planned - needed).mean(axis=0), "prob_enough": (planned >= needed).mean(axis=0)})
-
-
-def _costs(sc: Scenario, done: dict[str, np.ndarray], years: np.ndarray, level: float):
-    rows, period, total = [], [], None
-    for code, p in sc.programmes.items():
-        rng = _rng(sc.seed, "costs." + code)
-        n = done[p.recipients].shape[0]
-        share = np.clip(p.recipients_share.draw(rng, n), 0, 1)[:, None]
-        ratio = np.maximum(p.payment_ratio.draw(rng, n), 0)[:, None]
-        annual_standard = done[p.standard] * _factor(sc.series[p.standard].unit, "元/人·年")
-        cost = done[p.recipients] * share * annual_standard * ratio / 1e8
-        total = cost if total is None else total + cost
-        rows.append(_cost_rows(cost, years, level, code, p.name_zh, p.name_en))
-        period.append(_cost_rows(cost.sum(axis=1, keepdims=True), None, level, code, p.name_zh, p.name_en))
-    if total is None:
-        empty = pd.DataFrame(columns=["year", "programme", "name_zh", "name_en", "mean", "lo", "hi"])
-        return empty, empty.drop(columns="year")
-    rows.append(_cost_rows(total, years, level, "total", "合计", "Total"))
-    period.append(_cost_rows(total.sum(axis=1, keepdims=True), None, level, "total", "合计", "Total"))
-    return pd.concat(rows, ignore_index=True), pd.concat(period, ignore_index=True)
-
-
-def _cost_rows(cost: np.ndarray, years, level, code, name_zh, name_en) -> pd.DataFrame:
-    lo, hi = _band(cost, level)
-    frame = pd.DataFrame({"programme": code, "name_zh": name_zh, "name_en": name_en,
-                          "mean": cost.mean(axis=0), "lo": lo, "hi": hi})
-    if years is not None:
-        frame.insert(0, "year", years)
-    return frame
+        "beds_planned": _mean(planned, ec.supply not in no_mean), "beds_planned_lo": p_lo, "beds_planned_hi": p_hi,
+        "gap": _mean(planned - needed, ec.supply not in no_mean), "beds_needed_median": np.median(needed, axis=0),
+        "beds_planned_median": np.median(planned, axis=0), "gap_median": np.median(planned - needed, axis=0),
+        "prob_enough": (planned >= needed).mean(axis=0)})
