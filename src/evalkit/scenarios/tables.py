@@ -163,7 +163,8 @@ def range_table(ranges: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFrame:
     """
     check_lang(lang)
     methods = [c for c in ranges.columns if c in METHODS]
-    decimals = [0 if abs(v) >= 1000 else 2 for v in ranges["chosen"].fillna(0)]
+    decimals = [_decimals(f.removeprefix("median_")) if f.startswith("median_") else 0 if u == "beds" else 2
+                for f, u in zip(ranges["figure"], ranges["unit"])]
     out = pd.DataFrame({_h("figure", lang): ranges["name_zh" if lang == "zh" else "name_en"],
                         _h("unit", lang): [_unit(u, lang) for u in ranges["unit"]],
                         _h("chosen", lang): [_fmt(v, d) for v, d in zip(ranges["chosen"], decimals)]})
