@@ -229,6 +229,8 @@ def cost_chart(result, *, ax=None, lang: Lang = "zh", source: str | None = None,
                 yerr=[total["median"] - total["lo"], total["hi"] - total["median"]],
                 fmt="_", color="#333333", ecolor="#333333", capsize=4, linewidth=1.2,
                 label=_t("total_band", lang, p=round(100 * result.level)))
+    # Headroom above the tallest interval, so the legend sits over empty space rather than over the bars.
+    ax.set_ylim(0, 1.4 * float(np.nanmax(total["hi"].to_numpy(dtype=float))))
     ax.legend(fontsize=8, loc="upper left", ncols=2)
     ax.grid(axis="x", visible=False)
     return finish(ax, title=_t("cost_title", lang, scenario=result.scenario.label(lang)),
