@@ -42,6 +42,7 @@ def test_english_texts_hold_no_chinese_and_chinese_texts_are_chinese():
 
 #: method names and units that may stay in Latin letters in a Chinese text
 ALLOWED_IN_ZH = {"Callaway", "Sant", "Anna", "Sobol", "ARIMA", "SARIMAX", "Holt", "Poisson", "COINr", "Monte",
-                 "Carlo", "Newey", "West", "Abadie", "MAPE", "MASE", "RMSE", "RMSPE", "TWFE", "Excel", "Word"}
+                 "Carlo", "Newey", "West", "Abadie", "MAPE", "MASE", "RMSE", "RMSPE", "TWFE", "Excel", "Word",
+                 "AICc"}
 #: impact: test and weight names (Wald, Ljung–Box, Webb, Rademacher) and the product's own name
 ALLOWED_IN_ZH |= {"Wald", "Ljung", "Webb", "Rademacher", "evalkit"}

@@ -6,105 +6,183 @@ draws on ``ax`` (a new one if ``None``) and returns it, finished in the house st
 """
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
+from evalkit import i18n
+from evalkit._shared.checks import Lang, check_lang
 from evalkit.errors import ParameterError
-from evalkit.plots import PALETTE, finish, new_axes
+from evalkit.plots import PALETTE, finish, label, new_axes, use_house_style
+from evalkit.scenarios import attainment
 
 __all__ = ["attainment_chart", "beds_chart", "cost_chart", "fan_chart", "fan_grid"]
 
-_T = {
-    "observed": {"zh": "实际值", "en": "Observed"},
-    "median": {"zh": "预测中位数", "en": "Projected median"},
-    "band": {"zh": "{p}%预测区间", "en": "{p}% interval"},
-    "target": {"zh": "目标 {v}", "en": "Target {v}"},
-    "fan_title": {"zh": "{name}：{scenario}", "en": "{name}: {scenario}"},
-    "needed": {"zh": "需求床位（每千名老年人{b}张）", "en": "Beds needed ({b} per 1,000 aged 60+)"},
-    "nursing": {"zh": "其中护理型床位（{s}%）", "en": "of which nursing-type ({s}%)"},
-    "planned": {"zh": "规划床位供给", "en": "Beds in the plan"},
-    "beds_title": {"zh": "养老床位需求与供给：{scenario}", "en": "Elderly-care beds, demand and supply: {scenario}"},
-    "beds_unit": {"zh": "张", "en": "beds"},
-    "cost_title": {"zh": "救助保障资金需求：{scenario}", "en": "Cost of assistance programmes: {scenario}"},
-    "cost_unit": {"zh": "亿元", "en": "100 million yuan (亿元)"},
-    "total_band": {"zh": "合计{p}%区间", "en": "Total, {p}% interval"},
-    "attain_title": {"zh": "{name}{year}年目标的实现概率：{scenario}",
-                     "en": "Probability of reaching a {year} target, {name}: {scenario}"},
-    "attain_x": {"zh": "目标值（{unit}）", "en": "Target ({unit})"},
-    "attain_y": {"zh": "实现概率", "en": "Probability of attainment"},
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    if lang not in ("zh", "en"):
-        raise ParameterError(f"lang must be 'zh' or 'en', got {lang!r}")
-    return _T[key][lang].format(**kw)
+def _t(key: str, lang: Lang, **fields) -> str:
+    return i18n.t(f"plots_projection.{key}", lang, **fields)
 
 
 def _ax(ax, figsize=None):
     return new_axes(figsize=figsize)[1] if ax is None else ax
 
 
-def fan_chart(result, *, indicator: str, ax=None, lang: str = "zh", source: str | None = None,
-              illustrative: bool = False):
-    """Observed values, the projected median and nested 50/80/90% bands of one indicator.
-
-    A stated plan target of the scenario is drawn as a horizontal line at its year.
-    """
-    sc = result.scenario
-    if indicator not in sc.series:
-        raise ParameterError(f"indicator {indicator!r} is not in scenario {sc.name!r}")
-    s = sc.series[indicator]
+def _draw_fan(ax, result, indicator: str, lang: Lang, *, legend: bool = True) -> None:
+    """The fan of one indicator on *ax*: observed values, projected median, nested 50/80/90% bands, target."""
+    s = result.scenario.series[indicator]
     frame = result.paths[result.paths["indicator"] == indicator]
     observed = frame[frame["kind"] == "observed"]
     projected = frame[frame["kind"] == "projected"]
-    ax = _ax(ax)
     # Join the fan to the last observation so the bands open from it.
     anchor = observed.tail(1)
+    x = np.concatenate([anchor["year"], projected["year"]])
     for lo, hi, alpha, pct in (("q05", "q95", 0.18, 90), ("q10", "q90", 0.25, 80), ("q25", "q75", 0.35, 50)):
-        x = np.concatenate([anchor["year"], projected["year"]])
         ylo = np.concatenate([anchor["value"], projected[lo]])
         yhi = np.concatenate([anchor["value"], projected[hi]])
         ax.fill_between(x, ylo, yhi, color=PALETTE[0], alpha=alpha, linewidth=0, label=_t("band", lang, p=pct))
     ax.plot(observed["year"], observed["value"], marker="o", markersize=4, color=PALETTE[1], linewidth=1.8,
             label=_t("observed", lang))
-    ax.plot(np.concatenate([anchor["year"], projected["year"]]), np.concatenate([anchor["value"], projected["q50"]]),
-            color=PALETTE[0], linewidth=1.8, linestyle="--", label=_t("median", lang))
+    ax.plot(x, np.concatenate([anchor["value"], projected["q50"]]), color=PALETTE[0], linewidth=1.8,
+            linestyle="--", label=_t("median", lang))
     if s.target:
         ax.axhline(s.target["value"], color=PALETTE[2], linewidth=1.2, linestyle=":",
                    label=_t("target", lang, v=f"{s.target['value']:g}"))
-    ax.legend(fontsize=8, loc="upper left")
+    if legend:
+        ax.legend(fontsize=8, loc="upper left")
     if np.nanmax(np.abs(frame[["value", "q95"]].to_numpy(dtype=float))) >= 10_000:
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+
+
+def _check_indicator(result, indicator: str) -> None:
+    sc = result.scenario
+    if indicator not in sc.series:
+        raise ParameterError(f"indicator {indicator!r} is not in scenario {sc.name!r}")
+
+
+def fan_chart(result, *, indicator: str, ax=None, lang: Lang = "zh", source: str | None = None,
+              illustrative: bool = False):
+    """Observed values, the projected median and nested 50/80/90% bands of one indicator.
+
+    A stated plan target of the scenario is drawn as a horizontal line at its year.
+    """
+    check_lang(lang)
+    _check_indicator(result, indicator)
+    sc = result.scenario
+    s = sc.series[indicator]
+    ax = _ax(ax)
+    _draw_fan(ax, result, indicator, lang)
     name = s.name_zh if lang == "zh" else s.name_en
     return finish(ax, title=_t("fan_title", lang, name=name, scenario=sc.label(lang)), unit=s.unit, source=source,
                   illustrative=illustrative, lang=lang)
 
 
-def fan_grid(result, *, indicators=None, ncols: int = 3, lang: str = "zh", source: str | None = None,
+#: panel size of :func:`fan_grid`, its fixed margins and the distance of the unit label from the axis, in inches
+_PANEL = (5.2, 3.4)
+_MARGIN = {"left": 0.75, "right": 0.15, "top": 0.35, "bottom": 0.55, "wspace": 0.75, "hspace": 0.75}
+#: width of a digit of a tick label, in inches (10 pt tick labels), and the gap between tick labels and unit
+_DIGIT, _GAP = 0.075, 0.14
+
+
+def _unit_offset(ax) -> float:
+    """Distance of the unit label from the value axis, in inches.
+
+    The widest tick label, estimated from its characters without rendering, plus a gap.
+    """
+    low, high = ax.get_ylim()
+    ticks = [v for v in ax.get_yticks() if low <= v <= high]
+    labels = ax.yaxis.get_major_formatter().format_ticks(ticks) if ticks else [""]
+    return _GAP + _DIGIT * max(len(text) for text in labels)
+
+
+class _GridAxes(Axes):
+    """Axes of a fixed grid, whose margins are set in inches.
+
+    Its tight box is the figure, so saving with ``bbox_inches="tight"`` (as Jupyter's inline backend does)
+    does not lay out every tick label once more to find what the fixed margins already give.
+    """
+
+    def get_tightbbox(self, renderer=None, **kwargs):
+        """The figure's box (the grid's margins are fixed)."""
+        return self.figure.bbox
+
+    def draw(self, renderer):
+        """Draw the panel, except in the dry run before a tight save, which only serves layout engines.
+
+        ``savefig(bbox_inches="tight")`` first draws the whole figure with a renderer whose ``draw_*`` methods
+        are replaced by no-ops on the instance (``RendererBase._draw_disabled``), so that layout engines can
+        measure; this grid has no layout engine and fixed margins. Any other renderer draws normally.
+        """
+        if "draw_path" in vars(renderer):
+            return
+        super().draw(renderer)
+
+
+def fan_grid(result, *, indicators=None, ncols: int = 3, lang: Lang = "zh", source: str | None = None,
              illustrative: bool = False):
     """Fan charts of several indicators (default: every indicator of the scenario) in one figure.
 
-    Returns the array of axes.
+    The panels are laid out on a fixed grid (margins in inches) rather than by matplotlib's constrained
+    layout, whose repeated measuring of every tick label took most of the time of a 21-panel figure; years
+    are fixed ticks, the legend is drawn once (first panel) and the source line once for the figure. The
+    figure size and resolution are those of the earlier layout. Returns the array of axes.
     """
+    check_lang(lang)
     codes = list(result.scenario.indicators if indicators is None else indicators)
     if not codes:
         raise ParameterError("no indicators to chart")
+    for code in codes:
+        _check_indicator(result, code)
+    use_house_style()
     nrows = -(-len(codes) // ncols)
-    _, axes = new_axes(nrows, ncols, figsize=(5.2 * ncols, 3.4 * nrows), squeeze=False)
-    for ax, code in zip(axes.flat, codes):
-        fan_chart(result, indicator=code, ax=ax, lang=lang, source=source, illustrative=illustrative)
-        ax.title.set_fontsize(10)
-        if ax.get_legend() is not None and code != codes[0]:
-            ax.get_legend().remove()
+    width, height = _PANEL[0] * ncols, _PANEL[1] * nrows
+    m = _MARGIN
+    fig = plt.figure(figsize=(width, height))
+    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw={"axes_class": _GridAxes}, gridspec_kw={
+        "left": m["left"] / width, "right": 1 - m["right"] / width, "top": 1 - m["top"] / height,
+        "bottom": m["bottom"] / height, "wspace": m["wspace"] / (_PANEL[0] - m["wspace"]),
+        "hspace": m["hspace"] / (_PANEL[1] - m["hspace"])})
+    years = sorted(set(result.paths["year"].astype(int)))
+    step = max(1, -(-len(years) // 6))
+    ticks = years[::-1][::step][::-1]
+    sc = result.scenario
+    for k, (ax, code) in enumerate(zip(axes.flat, codes)):
+        _draw_fan(ax, result, code, lang, legend=k == 0)
+        s = sc.series[code]
+        name = s.name_zh if lang == "zh" else s.name_en
+        # A title at a given height and a unit label at given coordinates are placed without measuring the
+        # tick labels of every panel on each draw (matplotlib's automatic placement does).
+        ax.set_title(_t("fan_title", lang, name=name, scenario=sc.label(lang)), loc="left", fontsize=10, y=1.0,
+                     pad=6)
+        ax.set_ylabel(s.unit)
+        ax.yaxis.set_label_coords(-_unit_offset(ax) / (_PANEL[0] - m["wspace"]), 0.5)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        # At most six intervals at round steps on the value axis (what matplotlib's automatic choice gives a panel
+        # of this height), fixed so that the unit label can be placed from the tick labels without rendering.
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{round(v)}"))
     for ax in axes.flat[len(codes):]:
         ax.set_visible(False)
+    line = _source_line(source, illustrative, lang)
+    if line:
+        fig.text(0.01, 0.2 / height, line, ha="left", fontsize=7.5, color="#555555")
     return axes
 
 
-def beds_chart(result, *, ax=None, lang: str = "zh", source: str | None = None, illustrative: bool = False):
-    """Beds needed at the scenario's beds-per-1,000 target (with its interval), the nursing-type share of
-    them, and the beds the plan provides (with its interval).
+def _source_line(source: str | None, illustrative: bool, lang: Lang) -> str:
+    parts = []
+    if source:
+        parts.append(f"{label('source', lang)}: {source}")
+    if illustrative:
+        parts.append(label("illustrative", lang))
+    return _t("separator", lang).join(parts)
+
+
+def beds_chart(result, *, ax=None, lang: Lang = "zh", source: str | None = None, illustrative: bool = False):
+    """Beds needed against the beds the plan provides (medians with their intervals).
+
+    Beds needed are at the scenario's beds-per-1,000 target, with the nursing-type share of them.
     """
+    check_lang(lang)
     beds = result.beds
     if beds.empty:
         raise ParameterError(f"scenario {result.scenario.name!r} has no elderly_care section, so no bed demand")
@@ -113,21 +191,27 @@ def beds_chart(result, *, ax=None, lang: str = "zh", source: str | None = None, 
     share = beds["nursing_share_target"].iloc[0]
     ax.fill_between(beds["year"], beds["beds_needed_lo"], beds["beds_needed_hi"], color=PALETTE[1], alpha=0.2,
                     linewidth=0)
-    ax.plot(beds["year"], beds["beds_needed"], color=PALETTE[1], marker="o", markersize=4,
+    ax.plot(beds["year"], beds["beds_needed_median"], color=PALETTE[1], marker="o", markersize=4,
             label=_t("needed", lang, b=f"{target:g}"))
-    ax.plot(beds["year"], beds["nursing_beds_needed"], color=PALETTE[1], linestyle=":",
+    ax.plot(beds["year"], beds["beds_needed_median"] * share / 100, color=PALETTE[1], linestyle=":",
             label=_t("nursing", lang, s=f"{share:g}"))
     ax.fill_between(beds["year"], beds["beds_planned_lo"], beds["beds_planned_hi"], color=PALETTE[0], alpha=0.2,
                     linewidth=0)
-    ax.plot(beds["year"], beds["beds_planned"], color=PALETTE[0], marker="s", markersize=4, label=_t("planned", lang))
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.plot(beds["year"], beds["beds_planned_median"], color=PALETTE[0], marker="s", markersize=4,
+            label=_t("planned", lang))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.legend(fontsize=8, loc="upper left")
-    return finish(ax, title=_t("beds_title", lang, scenario=result.scenario.label(lang)), unit=_t("beds_unit", lang),
-                  source=source, illustrative=illustrative, lang=lang)
+    return finish(ax, title=_t("beds_title", lang, scenario=result.scenario.label(lang)),
+                  unit=_t("beds_unit", lang), source=source, illustrative=illustrative, lang=lang)
 
 
-def cost_chart(result, *, ax=None, lang: str = "zh", source: str | None = None, illustrative: bool = False):
-    """Stacked mean cost by programme per year, with the interval of the total."""
+def cost_chart(result, *, ax=None, lang: Lang = "zh", source: str | None = None, illustrative: bool = False):
+    """Median cost by programme per year, stacked, with the median and interval of the total.
+
+    Medians, not means: a log-linear forecast has no mean. Medians do not add up exactly, so the total's
+    median (the marker) can sit slightly off the top of the stack.
+    """
+    check_lang(lang)
     cost = result.cost
     if cost.empty:
         raise ParameterError(f"scenario {result.scenario.name!r} has no costs section")
@@ -135,26 +219,28 @@ def cost_chart(result, *, ax=None, lang: str = "zh", source: str | None = None, 
     parts = cost[cost["programme"] != "total"]
     bottom = np.zeros(len(result.years))
     name_col = "name_zh" if lang == "zh" else "name_en"
-    for k, (code, part) in enumerate(parts.groupby("programme", sort=False)):
+    for k, (_, part) in enumerate(parts.groupby("programme", sort=False)):
         part = part.set_index("year").reindex(result.years)
-        ax.bar(result.years, part["mean"], bottom=bottom, color=PALETTE[k % len(PALETTE)], width=0.6,
+        ax.bar(result.years, part["median"], bottom=bottom, color=PALETTE[k % len(PALETTE)], width=0.6,
                label=part[name_col].iloc[0])
-        bottom += part["mean"].to_numpy()
+        bottom += part["median"].to_numpy()
     total = cost[cost["programme"] == "total"].set_index("year").reindex(result.years)
-    ax.errorbar(result.years, total["mean"], yerr=[total["mean"] - total["lo"], total["hi"] - total["mean"]],
-                fmt="none", ecolor="#333333", capsize=4, linewidth=1.2,
+    ax.errorbar(result.years, total["median"],
+                yerr=[total["median"] - total["lo"], total["hi"] - total["median"]],
+                fmt="_", color="#333333", ecolor="#333333", capsize=4, linewidth=1.2,
                 label=_t("total_band", lang, p=round(100 * result.level)))
+    # Headroom above the tallest interval, so the legend sits over empty space rather than over the bars.
+    ax.set_ylim(0, 1.4 * float(np.nanmax(total["hi"].to_numpy(dtype=float))))
     ax.legend(fontsize=8, loc="upper left", ncols=2)
     ax.grid(axis="x", visible=False)
-    return finish(ax, title=_t("cost_title", lang, scenario=result.scenario.label(lang)), unit=_t("cost_unit", lang),
-                  source=source, illustrative=illustrative, lang=lang)
+    return finish(ax, title=_t("cost_title", lang, scenario=result.scenario.label(lang)),
+                  unit=_t("cost_unit", lang), source=source, illustrative=illustrative, lang=lang)
 
 
-def attainment_chart(result, *, indicator: str, year: int | None = None, ax=None, lang: str = "zh",
+def attainment_chart(result, *, indicator: str, year: int | None = None, ax=None, lang: Lang = "zh",
                      source: str | None = None, illustrative: bool = False):
     """The probability of meeting each possible target value of one indicator (an attainment curve)."""
-    from evalkit.scenarios import attainment
-
+    check_lang(lang)
     sc = result.scenario
     if indicator not in result.draws:
         raise ParameterError(f"indicator {indicator!r} is not in scenario {sc.name!r}")
@@ -170,7 +256,8 @@ def attainment_chart(result, *, indicator: str, year: int | None = None, ax=None
     for p in (0.5, 0.8, 0.95):
         ax.axhline(p, color="#999999", linewidth=0.8, linestyle=":")
     if s.target:
-        ax.axvline(s.target["value"], color=PALETTE[2], linestyle=":", label=_t("target", lang, v=f"{s.target['value']:g}"))
+        ax.axvline(s.target["value"], color=PALETTE[2], linestyle=":",
+                   label=_t("target", lang, v=f"{s.target['value']:g}"))
         ax.legend(fontsize=8)
     ax.set_xlabel(_t("attain_x", lang, unit=s.unit))
     ax.set_ylim(-0.02, 1.02)

@@ -38,6 +38,7 @@ CASE_MODULES = [
     "evalkit.reproduce.wildboot_vs_wildboottest",
     "evalkit.reproduce.did_anticipation",
     "evalkit.reproduce.its_hac",
+    "evalkit.reproduce.projection_methods",
 ]
 
 

@@ -2,7 +2,7 @@
 
 Model: ARIMA(0,1,1)(0,1,1)\\ :sub:`12` on the natural log of the 144 monthly passenger totals
 1949–1960, fitted by exact maximum likelihood on the differenced series — what R's ``arima`` does,
-and what :func:`evalkit.projection._fit_sarimax` (``simple_differencing=True``) does.
+and what :func:`evalkit.projection.fit_sarimax` (``simple_differencing=True``) does.
 
 Published values: R ``arima`` output shown by astsa's ``sarima`` (front end to ``stats::arima``) for
 ``sarima(log(AirPassengers), 0,1,1, 0,1,1, 12)`` in nickpoison/astsa ``fun_with_astsa/fun_with_astsa.md``
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.paths import require_reference_data
-from evalkit.projection import _fit_sarimax
+from evalkit.projection.statespace import fit_sarimax
 
 __all__ = ["CASE", "PUBLISHED", "TOLERANCE", "fit", "load", "records"]
 
@@ -36,10 +36,11 @@ def load() -> pd.Series:
 
 
 def fit():
-    """Airline-model fit; BFGS with a tight gradient tolerance so the estimates are converged to
-    well below the published rounding.
+    """Airline-model fit.
+
+    BFGS with a tight gradient tolerance, so the estimates are converged to well below the published rounding.
     """
-    return _fit_sarimax(np.log(load().to_numpy()), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12),
+    return fit_sarimax(np.log(load().to_numpy()), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12),
                         method="bfgs", gtol=1e-8, maxiter=1000)
 
 

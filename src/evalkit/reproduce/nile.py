@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evalkit.projection import _fit_structural
+from evalkit.projection.statespace import fit_structural
 
 __all__ = ["CASE", "PUBLISHED", "TOLERANCE", "fit", "records"]
 
@@ -27,13 +27,15 @@ TOLERANCE = {"sigma2_eps": 1.0, "sigma2_eta": 0.1}
 
 
 def fit():
-    """Maximum-likelihood fit of the local level model to the Nile flows (tight L-BFGS tolerances:
-    the likelihood is flat in :math:`\\sigma^2_\\eta`, so the default stopping rule stops short).
+    """Maximum-likelihood fit of the local level model to the Nile flows.
+
+    Tight L-BFGS tolerances: the likelihood is flat in :math:`\\sigma^2_\\eta`, so the default stopping
+    rule stops short.
     """
     from statsmodels.datasets import nile
 
     flow = np.asarray(nile.load_pandas().data["volume"], dtype=float)
-    return _fit_structural(flow, "local level", method="lbfgs", pgtol=1e-10, factr=10, maxiter=1000)
+    return fit_structural(flow, "local level", method="lbfgs", pgtol=1e-10, factr=10, maxiter=1000)
 
 
 def records() -> list[dict]:

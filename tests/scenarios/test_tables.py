@@ -1,0 +1,58 @@
+"""Tests for evalkit.scenarios.tables: the display tables in each language."""
+import re
+
+import pandas as pd
+import pytest
+from _data.scenarios import sample_results
+
+from evalkit import scenarios
+
+
+def test_display_tables():
+    _, results = sample_results()
+    base, acc, _ = results
+    table = scenarios.comparison_table(results, lang="zh")
+    assert list(table.columns[-3:]) == ["基准情景 2025", "加快发展情景 2025", "财政约束情景 2025"]
+    numbers = scenarios.compare(results).set_index("indicator")
+    row = table.set_index("指标").loc["护理型床位占比"]
+    assert row["基准情景 2025"].startswith(f"{numbers.loc['nursing_bed_share', 'baseline_median']:,.1f} [")
+    assert len(scenarios.methods_table(base, lang="en")) == len(base.scenario.series)
+    beds = scenarios.beds_table(base, lang="en")
+    assert beds["Beds needed"].tolist() == base.beds["beds_needed_median"].round(0).astype(int).tolist()
+    period = scenarios.cost_table(acc, lang="zh", period=True).set_index("项目")
+    assert period.loc["合计", "中位数"] == pytest.approx(acc.cost_period.iloc[-1]["median"], abs=0.005)
+    targets = scenarios.targets_table(acc, lang="en")
+    assert targets.set_index("Indicator").loc["Share of nursing-type beds", "Stated target"] == "55.0"
+    figures = scenarios.key_figures(acc)
+    assert figures["cost_total_mean"] == pytest.approx(acc.cost_period.iloc[-1]["mean"])
+    assert figures["cost_total_median"] == pytest.approx(acc.cost_period.iloc[-1]["median"])
+    assert 0 <= figures["p_target_nursing_bed_share"] <= 1 and "beds_gap_end" in figures
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
+#: method names and symbols that may stay in Latin letters in a Chinese table
+ALLOWED = {"ETS", "ARIMA", "AICc", "MAPE", "MASE"}
+
+
+def _cells(frame: pd.DataFrame) -> list[str]:
+    return [str(c) for c in frame.columns] + [str(v) for v in frame.to_numpy().ravel()]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tables_speak_one_language(lang):
+    _, results = sample_results()
+    base = results[0]
+    tables = [scenarios.methods_table(base, lang=lang), scenarios.beds_table(base, lang=lang),
+              scenarios.cost_table(base, lang=lang), scenarios.indicator_table(base, lang=lang),
+              scenarios.targets_table(base, lang=lang), scenarios.comparison_table(results, lang=lang)]
+    for table in tables:
+        for cell in _cells(table):
+            assert cell not in ("True", "False")
+            if lang == "zh":
+                words = set(LATIN_WORD.findall(re.sub(r"σ²\w|[a-z]=", "", cell))) - ALLOWED
+                assert not words, f"English in a zh table: {cell!r}"
+    if lang == "en":
+        # Chinese only in the units of the indicator catalogue (元/人·月 …), never in notes or headers.
+        notes = _cells(scenarios.methods_table(base, lang="en"))
+        assert not any(HAN.search(c) for c in notes), [c for c in notes if HAN.search(c)]
