@@ -9,13 +9,13 @@ series (population, recipients) that are not scored.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 import pandas as pd
 
+from evalkit import paths, schema
+from evalkit._shared.checks import Lang, check_lang, suggest
 from evalkit.errors import ParameterError
 
 __all__ = [
@@ -37,13 +37,14 @@ __all__ = [
     "unit_of",
 ]
 
-Lang = Literal["zh", "en"]
 PROVINCE = "210000"
 NATION = "000000"
 
 
 @dataclass(frozen=True)
 class Indicator:
+    """One indicator's catalogue entry (a row of ``indicators.csv``)."""
+
     code: str
     name_zh: str
     name_en: str
@@ -60,28 +61,20 @@ class Indicator:
     description: str
 
     def name(self, lang: Lang = "zh") -> str:
+        """The indicator's name in *lang*."""
         return self.name_zh if lang == "zh" else self.name_en
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("zh", "en"):
-        raise ParameterError(f"lang must be 'zh' or 'en', got {lang!r}")
 
 
 @lru_cache(maxsize=1)
 def indicators() -> pd.DataFrame:
     """The indicator catalogue, indexed by code, in catalogue order (categories in plan order)."""
-    from evalkit.io import read_reference
-
-    return read_reference("indicators").set_index("code", drop=False)
+    return _read("indicators").set_index("code", drop=False)
 
 
 @lru_cache(maxsize=1)
 def regions() -> pd.DataFrame:
     """Regions (nation, province, 14 cities), indexed by code."""
-    from evalkit.io import read_reference
-
-    return read_reference("regions").set_index("code", drop=False)
+    return _read("regions").set_index("code", drop=False)
 
 
 def reload() -> None:
@@ -90,10 +83,9 @@ def reload() -> None:
     regions.cache_clear()
 
 
-def suggest(value: str, choices) -> str:
-    """`` — did you mean 'x'?`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" — did you mean {close[0]!r}?" if close else ""
+def _read(name: str) -> pd.DataFrame:
+    """A catalogue table from ``data/reference/<name>.csv``, checked against its contract."""
+    return schema.read_reference_csv(name, paths.reference_tables_dir() / f"{name}.csv")
 
 
 def indicator(code: str) -> Indicator:
@@ -142,7 +134,8 @@ def cities() -> list[str]:
 
 
 def region_name(code: str | int, lang: Lang = "zh") -> str:
-    _check_lang(lang)
+    """The name of a region in *lang*; :class:`ParameterError` with a suggestion for an unknown code."""
+    check_lang(lang)
     code = str(code)  # YAML or papermill may hand over 210100 as a number
     table = regions()
     if code not in table.index:
@@ -151,12 +144,14 @@ def region_name(code: str | int, lang: Lang = "zh") -> str:
 
 
 def indicator_name(code: str, lang: Lang = "zh") -> str:
-    _check_lang(lang)
+    """The name of an indicator in *lang*."""
+    check_lang(lang)
     return indicator(code).name(lang)
 
 
 def category_name(category: str, lang: Lang = "zh") -> str:
-    _check_lang(lang)
+    """The name of a category in *lang*."""
+    check_lang(lang)
     table = indicators()
     rows = table[table["category"] == category]
     if rows.empty:
@@ -165,4 +160,5 @@ def category_name(category: str, lang: Lang = "zh") -> str:
 
 
 def unit_of(code: str) -> str:
+    """The catalogue unit of an indicator."""
     return indicator(code).unit

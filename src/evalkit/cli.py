@@ -120,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``evalkit`` command with *argv* (default: the process arguments); return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in ("run", "params"):

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit import catalogue, schema
-from evalkit.io import read_reference, reference_panel
+from evalkit.io.reference import read_reference, reference_panel
 
 __all__ = ["CALIBRATION", "PILOT_EFFECTS", "YEARS", "generate", "write_sample"]
 
@@ -153,7 +153,8 @@ def _population(rng: np.random.Generator, real: pd.DataFrame) -> pd.DataFrame:
 
     share_real = real[(real.indicator == "elderly_share_60") & (real.region != "210000") & (real.year == 2020)]
     shares = {**_ELDERLY_SHARE_2020, **(share_real.set_index("region")["value"] / 100).to_dict()}
-    prov_share = real[(real.region == "210000") & (real.indicator == "elderly_share_60")].set_index("year")["value"] / 100
+    prov_share = real[(real.region == "210000") & (real.indicator == "elderly_share_60")]
+    prov_share = prov_share.set_index("year")["value"] / 100
     prov_share = prov_share.reindex(YEARS)
     # 2015–2016 are not on the same (resident) basis in the sources found: extend the 2017–2020 trend
     step = (prov_share[2020] - prov_share[2017]) / 3
@@ -164,7 +165,8 @@ def _population(rng: np.random.Generator, real: pd.DataFrame) -> pd.DataFrame:
                         zip(pop.region, pop.year, pop.value)]
     # rescale so cities add up to the provincial 60+ count of each year
     prov_60 = (prov_pop * prov_share).round()
-    elderly["value"] = (elderly.value * elderly.year.map(prov_60) / elderly.groupby("year")["value"].transform("sum")).round()
+    totals_60 = elderly.groupby("year")["value"].transform("sum")
+    elderly["value"] = (elderly.value * elderly.year.map(prov_60) / totals_60).round()
     # 65+ as a share of 60+: real provincial ratio for 2017–2020, its 2017 value before
     prov_real = real[real.region == "210000"].pivot(index="year", columns="indicator", values="value")
     ratio_65 = (prov_real["pop_65plus"] / prov_real["pop_60plus"]).reindex(YEARS).bfill()
@@ -176,8 +178,103 @@ def _population(rng: np.random.Generator, real: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
+def _city_series(code: str, calib: Calib, rng: np.random.Generator, cities: list[str],
+                 city_values: dict[str, pd.DataFrame], entry: dict[str, int]) -> pd.DataFrame:
+    """One indicator for every city and year: province path × city factors, calibrated, pilot effect added."""
+    prov = _path(calib, rng)
+    factors = np.exp(rng.normal(0, calib.dispersion, len(cities)))
+    trends = rng.normal(0, calib.dispersion / 6, len(cities))
+    grid = np.outer(factors, prov) * np.exp(np.outer(trends, np.arange(len(YEARS)) - 2.5))
+    frame = pd.DataFrame(grid, index=cities, columns=YEARS)
+    if calib.basis == "rate":
+        w = city_values[calib.weight]
+        frame = frame * (prov / ((frame * w).sum() / w.sum()).to_numpy())
+        if calib.cap:
+            frame = frame.clip(upper=calib.cap)
+    else:
+        frame = frame * (prov / frame.sum().to_numpy())
+    if code in PILOT_EFFECTS:
+        frame = _pilot_effect(frame, code, entry)
+        if calib.cap:
+            frame = frame.clip(upper=calib.cap)
+    return frame
+
+
+def _pilot_effect(frame: pd.DataFrame, code: str, entry: dict[str, int]) -> pd.DataFrame:
+    """Add the illustrative effect of :data:`PILOT_EFFECTS` to the pilot cities after their entry."""
+    how, size = PILOT_EFFECTS[code]
+    for region, start in entry.items():
+        for year in YEARS:
+            e = year - start
+            if e >= 0:
+                frame.loc[region, year] = (frame.loc[region, year] + size * (e + 1) if how == "add"
+                                           else frame.loc[region, year] * (1 + size))
+    return frame
+
+
+def _province_series(code: str, frame: pd.DataFrame, city_values: dict[str, pd.DataFrame]) -> pd.Series | None:
+    """The province value of one indicator from its cities: a sum, a weighted mean, or none (``tekun_std``)."""
+    calib = CALIBRATION.get(code)
+    if code in ("pop_resident", "pop_60plus", "pop_65plus", "elderly_beds", "social_orgs",
+                "volunteers_registered") or (calib and calib.basis == "count"):
+        return frame.sum()
+    if code == "elderly_share_60":
+        return city_values["pop_60plus"].sum() / city_values["pop_resident"].sum() * 100
+    if code == "tekun_std":
+        return None
+    weight = calib.weight if calib and calib.weight in city_values else "pop_resident"
+    w = city_values[weight]
+    return (frame * w).sum() / w.sum()
+
+
+def _long_panel(city_values: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Cities and the province as a long panel (region, year, value, indicator)."""
+    rows = []
+    for code, frame in city_values.items():
+        long = frame.stack().rename("value").reset_index()
+        long.columns = ["region", "year", "value"]
+        long["indicator"] = code
+        rows.append(long)
+        prov = _province_series(code, frame, city_values)
+        if prov is not None:
+            rows.append(pd.DataFrame({"region": "210000", "year": YEARS, "value": prov.to_numpy(),
+                                      "indicator": code}))
+    panel = pd.concat(rows, ignore_index=True)
+    prov_dibao = panel[(panel.region == "210000") & (panel.indicator == "dibao_urban_std")].set_index("year")["value"]
+    return pd.concat([panel, pd.DataFrame({"region": "210000", "year": YEARS, "indicator": "tekun_std",
+                                           "value": (prov_dibao * 1.3).to_numpy()})], ignore_index=True)
+
+
+def _finish(panel: pd.DataFrame, real: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Round to the catalogue's decimals, label as illustrative, and let real figures replace generated ones."""
+    decimals = catalogue.indicators()["decimals"].to_dict()
+    panel["value"] = [round(v, decimals[c]) if decimals[c] else float(round(v)) for v, c in
+                      zip(panel.value, panel.indicator)]
+    panel["source"] = SOURCE.format(seed=seed)
+    panel["status"] = "illustrative"
+    panel["note"] = ""
+    # real figures replace generated ones (same region, year, indicator) and are added where missing
+    real_keyed = real.set_index(["region", "year", "indicator"])
+    panel = panel.set_index(["region", "year", "indicator"])
+    panel = panel[~panel.index.isin(real_keyed.index)]
+    panel = pd.concat([panel, real_keyed]).reset_index()
+    panel = panel[panel.year.isin(YEARS)]
+    return panel[schema.PANEL_COLUMNS].sort_values(["region", "indicator", "year"]).reset_index(drop=True)
+
+
 def generate(seed: int = 20200630) -> pd.DataFrame:
-    """Generate the illustrative panel (see the module docstring for the calibration)."""
+    """Generate the illustrative panel (see the module docstring for the calibration).
+
+    Parameters
+    ----------
+    seed
+        Seed of the random generator; the same seed gives the same panel.
+
+    Returns
+    -------
+    DataFrame
+        The canonical panel of the province and its 14 cities, 2015–2020.
+    """
     rng = np.random.default_rng(seed)
     real = reference_panel()
     real = real[real.region.isin(["210000", *catalogue.cities()])]
@@ -193,84 +290,33 @@ def generate(seed: int = 20200630) -> pd.DataFrame:
     # the nursing-bed share is weighted by beds, which follow from beds per 1,000 elderly: do that first
     order = ["beds_per_1000_elderly"] + [c for c in CALIBRATION if c != "beds_per_1000_elderly"]
     for code in order:
-        calib = CALIBRATION[code]
-        prov = _path(calib, rng)
-        factors = np.exp(rng.normal(0, calib.dispersion, len(cities)))
-        trends = rng.normal(0, calib.dispersion / 6, len(cities))
-        grid = np.outer(factors, prov) * np.exp(np.outer(trends, np.arange(len(YEARS)) - 2.5))
-        frame = pd.DataFrame(grid, index=cities, columns=YEARS)
-        if calib.basis == "rate":
-            w = city_values[calib.weight]
-            frame = frame * (prov / ((frame * w).sum() / w.sum()).to_numpy())
-            if calib.cap:
-                frame = frame.clip(upper=calib.cap)
-        else:
-            frame = frame * (prov / frame.sum().to_numpy())
-        if code in PILOT_EFFECTS:
-            how, size = PILOT_EFFECTS[code]
-            for region, start in entry.items():
-                for year in YEARS:
-                    e = year - start
-                    if e >= 0:
-                        frame.loc[region, year] = (frame.loc[region, year] + size * (e + 1) if how == "add"
-                                                   else frame.loc[region, year] * (1 + size))
-            if calib.cap:
-                frame = frame.clip(upper=calib.cap)
-        city_values[code] = frame
+        city_values[code] = _city_series(code, CALIBRATION[code], rng, cities, city_values, entry)
         if code == "beds_per_1000_elderly":
-            city_values["elderly_beds"] = (frame * city_values["pop_60plus"] / 1000).round()
+            city_values["elderly_beds"] = (city_values[code] * city_values["pop_60plus"] / 1000).round()
 
     # derived context series
     city_values["elderly_share_60"] = city_values["pop_60plus"] / city_values["pop_resident"] * 100
     city_values["social_orgs"] = (city_values["social_org_per_10k"] * city_values["pop_resident"] / 1e4).round()
     city_values["volunteers_registered"] = (city_values["volunteer_rate"] / 100 * city_values["pop_resident"]).round()
     city_values["tekun_std"] = city_values["dibao_urban_std"] * 1.3
-
-    indicators = catalogue.indicators()
-    rows = []
-    for code, frame in city_values.items():
-        calib = CALIBRATION.get(code)
-        long = frame.stack().rename("value").reset_index()
-        long.columns = ["region", "year", "value"]
-        long["indicator"] = code
-        rows.append(long)
-        # province: aggregate of the cities
-        if code in ("pop_resident", "pop_60plus", "pop_65plus", "elderly_beds", "social_orgs",
-                    "volunteers_registered") or (calib and calib.basis == "count"):
-            prov = frame.sum()
-        elif code == "elderly_share_60":
-            prov = city_values["pop_60plus"].sum() / city_values["pop_resident"].sum() * 100
-        elif code == "tekun_std":
-            prov = None
-        else:
-            weight = calib.weight if calib and calib.weight in city_values else "pop_resident"
-            w = city_values[weight]
-            prov = (frame * w).sum() / w.sum()
-        if prov is not None:
-            rows.append(pd.DataFrame({"region": "210000", "year": YEARS, "value": prov.to_numpy(), "indicator": code}))
-    panel = pd.concat(rows, ignore_index=True)
-    prov_dibao = panel[(panel.region == "210000") & (panel.indicator == "dibao_urban_std")].set_index("year")["value"]
-    panel = pd.concat([panel, pd.DataFrame({"region": "210000", "year": YEARS, "indicator": "tekun_std",
-                                            "value": (prov_dibao * 1.3).to_numpy()})], ignore_index=True)
-    decimals = indicators["decimals"].to_dict()
-    panel["value"] = [round(v, decimals[c]) if decimals[c] else float(round(v)) for v, c in
-                      zip(panel.value, panel.indicator)]
-    panel["source"] = SOURCE.format(seed=seed)
-    panel["status"] = "illustrative"
-    panel["note"] = ""
-
-    # real figures replace generated ones (same region, year, indicator) and are added where missing
-    real_keyed = real.set_index(["region", "year", "indicator"])
-    panel = panel.set_index(["region", "year", "indicator"])
-    panel = panel[~panel.index.isin(real_keyed.index)]
-    panel = pd.concat([panel, real_keyed]).reset_index()
-    panel = panel[panel.year.isin(YEARS)]
-    panel = panel[schema.PANEL_COLUMNS].sort_values(["region", "indicator", "year"]).reset_index(drop=True)
-    return panel
+    return _finish(_long_panel(city_values), real, seed)
 
 
 def write_sample(path=None, *, seed: int = 20200630):
-    """Generate and write ``data/sample/panel.csv`` (atomically); returns the path."""
+    """Generate and write ``data/sample/panel.csv`` (atomically); returns the path.
+
+    Parameters
+    ----------
+    path
+        Where to write; default ``data/sample/panel.csv``.
+    seed
+        Seed of the generator.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     from evalkit import paths
     from evalkit.io import write_csv
 

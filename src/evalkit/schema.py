@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from evalkit import units
+from evalkit._shared.checks import suggest
 from evalkit.errors import (
     ColumnError,
     DuplicateRowError,
@@ -38,10 +41,22 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "STATUS_VALUES",
     "YEAR_RANGE",
+    "Cells",
+    "Checked",
     "canonical_header",
+    "check_duplicates",
+    "check_indicator",
+    "check_name",
     "check_panel",
     "check_reference",
+    "check_region",
+    "check_status",
+    "check_unit",
+    "check_value",
+    "check_year",
     "parse_year",
+    "read_reference_csv",
+    "type_reference",
 ]
 
 PANEL_COLUMNS = ["region", "year", "indicator", "value", "source", "status", "note"]
@@ -88,10 +103,6 @@ _SOURCED = {"targets": "source", "pilots": "source", "seed_2020_figures": "sourc
 _FILL_IN = ("fill it in on every row; a merged cell keeps its value in its first row only, so unmerge it and "
             "fill the value down")
 _NOT_FINITE = {"inf", "-inf", "+inf", "nan", "infinity", "-infinity", "#num!", "#div/0!", "∞"}
-
-
-class _NotFinite(Exception):
-    pass
 
 
 _YEAR_TEXT = re.compile(r"^\s*(\d{1,6})(?:\.0+)?\s*(?:年度?)?\s*$")
@@ -149,13 +160,313 @@ def _region_lookup(regions: pd.DataFrame) -> dict[str, str]:
     return mapping
 
 
-def _region_code(cell: str, mapping: dict[str, str]) -> str | None:
+def _region_code(cell: str, mapping: Mapping[str, str]) -> str | None:
     """The region a cell names: ``210100.0`` (an Excel number) is 210100, ``0`` is 000000 (Excel drops zeros)."""
     key = _key(cell).removesuffix(".0")
     code = mapping.get(key)
     if code is None and key.isdigit() and len(key) < 6:
         code = mapping.get(key.zfill(6))
     return code
+
+
+# --------------------------------------------------------------------------------------------- per-field checks
+@dataclass(frozen=True)
+class Cells:
+    """A raw panel prepared for the field checks: text of every cell and where each row came from.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The raw panel's cells as objects, empty cells as ``""``.
+    rows : ndarray
+        Spreadsheet row number of each row.
+    where : ndarray
+        The file label of each row (``path`` or ``path [sheet NAME]``).
+    value_column : ndarray
+        The header of the column each value came from (a year in the wide layout, else ``value``).
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    where: np.ndarray
+    value_column: np.ndarray
+
+    @classmethod
+    def of(cls, raw: pd.DataFrame, path: str | None) -> Cells:
+        """Prepare *raw* (a reader's output with ``_row`` and optional ``_sheet``, ``_col``) for checking."""
+        frame = raw.astype(object).fillna("")  # empty spreadsheet cells (None, NaN) become ""
+        sheets = frame["_sheet"].astype(str).to_numpy() if "_sheet" in frame else np.full(len(frame), "")
+        labels = {s: (f"{path} [sheet {s}]" if s else path) for s in pd.unique(sheets)}
+        where = np.array([labels[s] for s in sheets], dtype=object) if len(labels) > 1 else \
+            np.full(len(frame), next(iter(labels.values()), path), dtype=object)
+        col = frame["_col"].astype(str).to_numpy() if "_col" in frame else np.full(len(frame), "")
+        return cls(frame=frame, rows=frame["_row"].astype("int64").to_numpy(), where=where,
+                   value_column=np.where(col == "", "value", col).astype(object))
+
+    def text(self, column: str) -> pd.Series:
+        """The cells of *column* as stripped text (``""`` where the file has no such column)."""
+        if column not in self.frame:
+            return pd.Series("", index=self.frame.index, dtype=object)
+        return self.frame[column].astype(str).str.strip()
+
+    def get(self, column: str) -> pd.Series:
+        """The cells of *column* as read (``""`` where the file has no such column)."""
+        if column not in self.frame:
+            return pd.Series("", index=self.frame.index, dtype=object)
+        return self.frame[column]
+
+    def problem(self, i: int, kind: type, message: str, column: str, value: object = None,
+                fix: str | None = None) -> Problem:
+        """A :class:`Problem` at position *i* of the panel."""
+        return Problem(message, file=self.where[i], row=int(self.rows[i]), column=column, value=value, fix=fix,
+                       kind=kind)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What one field check found: the field's canonical values, the rows that failed and why.
+
+    Attributes
+    ----------
+    values : Series
+        The canonical value of each row (``None``/NaN where the cell is wrong).
+    bad : ndarray of bool
+        Rows the check rejected.
+    problems : list of Problem
+        One record per rejected row.
+    """
+
+    values: pd.Series
+    bad: np.ndarray
+    problems: list[Problem]
+
+
+def _per_unique(values: pd.Series, fn) -> pd.Series:
+    """``values.map(fn)``, calling *fn* once per distinct value (a panel repeats few codes on many rows)."""
+    if values.empty:
+        return pd.Series([], index=values.index, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(u) for u in uniques]
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def check_region(cells: Cells, mapping: Mapping[str, str], choices: tuple[str, ...]) -> Checked:
+    """Resolve the ``region`` column to 6-digit codes; report empty and unknown regions."""
+    text = cells.text("region")
+    found = _per_unique(text, lambda cell: _region_code(cell, mapping))
+    bad = found.isna().to_numpy()
+    problems = []
+    for i in np.flatnonzero(bad):
+        cell = text.iat[i]
+        problems.append(cells.problem(
+            i, UnknownCodeError, "unknown region" if cell else "no region", "region", cell or "(empty)",
+            ("use a 6-digit code or name from data/reference/regions.csv" + _suggest(cell, choices))
+            if cell else _FILL_IN))
+    return Checked(found, bad, problems)
+
+
+def check_indicator(cells: Cells, mapping: Mapping[str, str], choices: tuple[str, ...]) -> Checked:
+    """Resolve the ``indicator`` column to catalogue codes; report empty and unknown indicators."""
+    text = cells.text("indicator")
+    found = _per_unique(text, lambda cell: mapping.get(_key(cell)))
+    bad = found.isna().to_numpy()
+    problems = []
+    for i in np.flatnonzero(bad):
+        cell = text.iat[i]
+        problems.append(cells.problem(
+            i, UnknownCodeError, "unknown indicator" if cell else "no indicator", "indicator", cell or "(empty)",
+            ("use a code or Chinese name from data/reference/indicators.csv" + _suggest(cell, choices))
+            if cell else _FILL_IN))
+    return Checked(found, bad, problems)
+
+
+def check_name(cells: Cells, column: str, codes: pd.Series, mapping: Mapping[str, str],
+               table: pd.DataFrame) -> Checked:
+    """A name column beside a code column (``region_name``, ``indicator_name``) must name the same thing.
+
+    Rows sorted one column at a time give a code with another row's name. A name evalkit does not know is
+    only a label and passes.
+    """
+    text = cells.text(column)
+    if column not in cells.frame:
+        return Checked(text, np.zeros(len(text), dtype=bool), [])
+    named = _per_unique(text, lambda name: mapping.get(_key(name)) if name else None)
+    bad = (named.notna() & codes.notna() & (named != codes)).to_numpy()
+    problems = [cells.problem(i, UnknownCodeError, f"code {codes.iat[i]} is {table.at[codes.iat[i], 'name_zh']}, "
+                              f"but this column says {text.iat[i]}", column, text.iat[i],
+                              "correct the code or the name (were the columns sorted separately?)")
+                for i in np.flatnonzero(bad)]
+    return Checked(text, bad, problems)
+
+
+def check_year(cells: Cells) -> Checked:
+    """Parse the ``year`` column (``2015``, ``2015年``); report empty, non-integer and out-of-range years."""
+    cells_year = cells.get("year")
+    years = _per_unique(cells_year, parse_year)
+    problems = []
+    bad = np.zeros(len(years), dtype=bool)
+    for i in np.flatnonzero(years.isna().to_numpy()):
+        cell = cells_year.iat[i]
+        filled = str(cell).strip() != ""
+        bad[i] = True
+        problems.append(cells.problem(i, ValueFormatError, "year is not a whole number" if filled else "no year",
+                                      "year", cell if filled else "(empty)",
+                                      "write the year as e.g. 2020 or 2020年" if filled else _FILL_IN))
+    known = years.notna().to_numpy()
+    numeric = pd.to_numeric(years.where(known), errors="coerce").to_numpy(dtype=float)
+    outside = known & ((numeric < YEAR_RANGE[0]) | (numeric > YEAR_RANGE[1]))
+    for i in np.flatnonzero(outside):
+        bad[i] = True
+        problems.append(cells.problem(i, OutOfRangeError, f"year outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}", "year",
+                                      years.iat[i], "check the year (a typo such as 20200?)"))
+    return Checked(years, bad, problems)
+
+
+def check_unit(cells: Cells, codes: pd.Series, unit_of: Mapping[str, str]) -> Checked:
+    """The optional ``unit`` column: a unit the catalogue unit cannot be converted from is a problem.
+
+    ``values`` is the row's own unit where it is usable (``None`` otherwise: the catalogue unit applies).
+    """
+    raw = cells.get("unit")
+    if "unit" not in cells.frame:
+        return Checked(pd.Series(None, index=raw.index, dtype=object), np.zeros(len(raw), dtype=bool), [])
+    row_unit = _per_unique(raw, lambda u: units.normalise_unit(u) if u not in (None, "") else None)
+    expected = codes.map(unit_of)
+
+    def conflicts(pair: tuple[str, str]) -> bool:
+        unit, target = pair
+        if units.compatible(unit, target):
+            return False
+        try:
+            units.convert(1, unit, target)
+        except units.UnitMismatch:
+            return True
+        return False
+
+    checkable = (row_unit.notna() & codes.notna()).to_numpy()
+    bad = np.zeros(len(raw), dtype=bool)
+    if checkable.any():
+        pairs = pd.Series(list(zip(row_unit[checkable], expected[checkable])), dtype=object)
+        bad[checkable] = _per_unique(pairs, conflicts).astype(bool).to_numpy()
+    problems = [cells.problem(i, UnitConflictError,
+                              f"unit column says {row_unit.iat[i]}, the catalogue unit is {expected.iat[i]}",
+                              "unit", row_unit.iat[i], f"convert the values to {expected.iat[i]} or fix the unit")
+                for i in np.flatnonzero(bad)]
+    return Checked(row_unit.mask(bad, None), bad, problems)
+
+
+def _plain_numbers(cells: pd.Series) -> np.ndarray:
+    """Floats for cells that are plain numbers (the bulk of any file), NaN where a cell needs parsing."""
+    if cells.empty:
+        return np.array([], dtype=float)
+    candidates = cells.where(cells != "")
+    if pd.api.types.infer_dtype(candidates, skipna=True) not in ("string", "floating", "integer",
+                                                                 "mixed-integer-float"):
+        # True/False cells are yes/no answers, not 1 and 0: leave them to the cell parser
+        candidates = candidates.where(~candidates.map(lambda c: isinstance(c, bool)))
+    fast = pd.to_numeric(candidates, errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isfinite(fast), fast, np.nan)
+
+
+def check_value(cells: Cells, codes: pd.Series, row_unit: pd.Series, unit_of: Mapping[str, str]) -> Checked:
+    """Parse the value cells in the catalogue unit (or the row's own unit, converted to it).
+
+    ``values`` is a frame with ``value`` (float, NaN when not available) and ``note`` (the row's note plus
+    the reason a value is missing); the notes of cells marked not available are in ``values.attrs["notes"]``.
+    """
+    cell_values = cells.get("value")
+    notes_col = cells.text("note").to_numpy(dtype=object).copy()
+    value = _plain_numbers(cell_values)
+    expected = codes.map(unit_of).to_numpy(dtype=object)
+    own = row_unit.to_numpy(dtype=object)
+    bad = np.zeros(len(value), dtype=bool)
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for i in np.flatnonzero(np.isnan(value)):  # cells that are not plain numbers: read them one by one
+        unit_i, expected_i = _text_or_none(own[i]), _text_or_none(expected[i])
+        parsed = _parse_cell(cells, i, cell_values.iat[i], unit_i or expected_i, expected_i)
+        if isinstance(parsed, Problem):
+            bad[i] = True
+            problems.append(parsed)
+        elif isinstance(parsed, float):
+            value[i] = parsed
+        elif parsed != "empty":
+            notes_col[i] = "; ".join(x for x in [notes_col[i], parsed] if x)
+            notes.append(f"row {cells.rows[i]}, {cells.value_column[i]}: {parsed}")
+        else:
+            notes_col[i] = "; ".join(x for x in [notes_col[i], "empty cell"] if x)
+    # a row whose own unit differs from the catalogue's: convert (few rows; exact in Decimal)
+    for i in np.flatnonzero(pd.notna(own) & pd.notna(expected) & ~np.isnan(value) & ~bad):
+        if own[i] != expected[i]:
+            value[i] = float(units.convert(Decimal(repr(float(value[i]))), own[i], expected[i]))
+    out = pd.DataFrame({"value": value, "note": notes_col}, index=cell_values.index)
+    out.attrs["notes"] = notes
+    return Checked(out, bad, problems)
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _parse_cell(cells: Cells, i: int, cell: object, unit: str | None, expected: str | None) -> Problem | float | str:
+    """One value cell that is not a plain number: a float, a note (why it is missing) or a problem."""
+    column = cells.value_column[i]
+    if isinstance(cell, str) and cell.strip().lower() in _NOT_FINITE:
+        return cells.problem(i, OutOfRangeError, "value is not a finite number", column, cell,
+                             "replace it by the figure, or leave the cell empty if not available")
+    try:
+        quantity = units.parse_quantity(cell, expected_unit=unit)
+    except units.UnitMismatch as exc:
+        return cells.problem(i, UnitConflictError, f"{exc}", column, cell,
+                             f"give the value in {expected} (the catalogue unit) without a conflicting unit")
+    except units.NotANumber:
+        return cells.problem(i, ValueFormatError, "not a number", column, cell,
+                             "enter a plain number (approximate values such as 约3万 need an exact figure); "
+                             "leave the cell empty or write — if not available")
+    if quantity.value is None:
+        return quantity.note or "empty"
+    number = float(quantity.value)
+    if not math.isfinite(number):
+        return cells.problem(i, OutOfRangeError, "value is not finite", column, cell,
+                             "replace inf/NaN by the figure, or leave the cell empty")
+    return number
+
+
+def check_status(cells: Cells, default_status: str) -> Checked:
+    """Fold the ``status`` column (官方统计 → official); empty cells take *default_status*."""
+    raw = cells.get("status")
+
+    def fold(cell: object) -> str:
+        text = units.normalise_text(str(cell or ""))
+        return _STATUS_ALIASES.get(text, text.lower()) if text else default_status
+
+    status = _per_unique(raw, fold)
+    bad = ~status.isin(STATUS_VALUES).to_numpy()
+    problems = [cells.problem(i, ValueFormatError, "unknown status", "status",
+                              units.normalise_text(str(raw.iat[i] or "")), f"use one of {', '.join(STATUS_VALUES)}")
+                for i in np.flatnonzero(bad)]
+    return Checked(status, bad, problems)
+
+
+def check_duplicates(panel: pd.DataFrame, path: str | None) -> list[Problem]:
+    """One problem per (region, year, indicator) that appears more than once (``_row``, ``_sheet`` say where)."""
+    if panel.empty:
+        return []
+    problems = []
+    dup_mask = panel.duplicated(["region", "year", "indicator"], keep=False)
+    for (region, year, code), group in panel[dup_mask].groupby(["region", "year", "indicator"], sort=False):
+        sheets = group["_sheet"].unique()
+        if len(sheets) > 1:
+            where, rows = path, ", ".join(f"sheet {s} row {r}" for s, r in zip(group["_sheet"], group["_row"]))
+        else:
+            where = f"{path} [sheet {sheets[0]}]" if sheets[0] else path
+            rows = "rows " + ", ".join(str(r) for r in group["_row"])
+        problems.append(Problem(
+            f"({region}, {year}, {code}) appears {len(group)} times ({rows})", file=where,
+            row=int(group["_row"].iloc[1]), column="region/year/indicator",
+            fix="keep one row per region, year and indicator", kind=DuplicateRowError))
+    return problems
 
 
 def check_panel(
@@ -173,8 +484,8 @@ def check_panel(
     ----------
     raw
         Columns among :data:`PANEL_COLUMNS` and :data:`OPTIONAL_INPUT_COLUMNS` with text or number cells,
-        plus ``_row`` (spreadsheet row number) and optionally ``_col`` (the header of the cell a value came
-        from, in the wide layout).
+        plus ``_row`` (spreadsheet row number) and optionally ``_sheet`` and ``_col`` (the header of the cell
+        a value came from, in the wide layout).
     path
         The file name used in messages.
     default_source, default_status
@@ -182,163 +493,54 @@ def check_panel(
     indicators, regions
         The catalogue tables, indexed by code.
 
+    Returns
+    -------
+    DataFrame
+        The canonical panel (:data:`PANEL_COLUMNS`), sorted by region, indicator and year; ``attrs["notes"]``
+        lists the cells marked not available.
+
     Raises
     ------
     InputFileError
         One error listing every problem (the most specific subclass when all are of one kind).
     """
-    problems: list[Problem] = []
-
-    def problem(kind, message, row, column, value=None, fix=None):
-        where = f"{path} [sheet {sheet}]" if sheet else path
-        problems.append(Problem(message, file=where, row=row, column=column, value=value, fix=fix, kind=kind))
-
+    cells = Cells.of(raw, path)
     region_map = _region_lookup(regions)
     indicator_map = _lookup(indicators, ["name_zh", "name_en"])
     unit_of = indicators["unit"].to_dict()
-    region_choices = (*regions.index, *regions["name_zh"], *regions["name_en"])
-    indicator_choices = (*indicators.index, *indicators["name_zh"], *indicators["name_en"])
-    rows_out = []
-    notes: list[str] = []
-    cells = raw.astype(object).fillna("")  # empty spreadsheet cells (None, NaN) become ""
-    columns = list(cells.columns)
-    for values in zip(*(cells[c].tolist() for c in columns)):  # much faster than to_dict("records")
-        rec = dict(zip(columns, values))
-        row = int(rec["_row"])
-        sheet = rec.get("_sheet")
-        value_col = rec.get("_col") or "value"
-        ok = True
-
-        region_cell = str(rec.get("region", "")).strip()
-        region = _region_code(region_cell, region_map)
-        if region is None:
-            ok = False
-            problem(UnknownCodeError, "unknown region" if region_cell else "no region", row, "region",
-                    region_cell or "(empty)",
-                    ("use a 6-digit code or name from data/reference/regions.csv"
-                     + _suggest(region_cell, region_choices)) if region_cell else _FILL_IN)
-
-        indicator_cell = str(rec.get("indicator", "")).strip()
-        code = indicator_map.get(_key(indicator_cell))
-        if code is None:
-            ok = False
-            problem(UnknownCodeError, "unknown indicator" if indicator_cell else "no indicator", row, "indicator",
-                    indicator_cell or "(empty)",
-                    ("use a code or Chinese name from data/reference/indicators.csv"
-                     + _suggest(indicator_cell, indicator_choices)) if indicator_cell else _FILL_IN)
-
-        # a name column beside the code column (as in the template) that names another region or indicator:
-        # rows sorted one column at a time; a name evalkit does not know is only a label and passes
-        for column, found, mapping, table in (("region_name", region, region_map, regions),
-                                              ("indicator_name", code, indicator_map, indicators)):
-            named = str(rec.get(column) or "").strip()
-            other = mapping.get(_key(named)) if named else None
-            if found and other and other != found:
-                ok = False
-                problem(UnknownCodeError, f"code {found} is {table.at[found, 'name_zh']}, but this column says "
-                        f"{named}", row, column, named,
-                        "correct the code or the name (were the columns sorted separately?)")
-
-        year = parse_year(rec.get("year"))
-        if year is None:
-            ok = False
-            filled = str(rec.get("year")).strip() != ""
-            problem(ValueFormatError, "year is not a whole number" if filled else "no year", row, "year",
-                    rec.get("year") if filled else "(empty)",
-                    "write the year as e.g. 2020 or 2020年" if filled else _FILL_IN)
-        elif not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-            ok = False
-            problem(OutOfRangeError, f"year outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}", row, "year", year,
-                    "check the year (a typo such as 20200?)")
-
-        expected_unit = unit_of[code] if code else None
-        row_unit = units.normalise_unit(rec.get("unit")) if rec.get("unit") not in (None, "") else None
-        if code and row_unit is not None and not units.compatible(row_unit, expected_unit):
-            try:
-                units.convert(1, row_unit, expected_unit)
-            except units.UnitMismatch:
-                ok = False
-                problem(UnitConflictError, f"unit column says {row_unit}, the catalogue unit is {expected_unit}",
-                        row, "unit", row_unit, f"convert the values to {expected_unit} or fix the unit")
-                row_unit = None
-
-        cell = rec.get("value")
-        note = str(rec.get("note") or "").strip()
-        value = np.nan
-        try:
-            if isinstance(cell, str) and cell.strip().lower() in _NOT_FINITE:
-                raise _NotFinite
-            quantity = units.parse_quantity(cell, expected_unit=row_unit or expected_unit)
-        except _NotFinite:
-            ok = False
-            problem(OutOfRangeError, "value is not a finite number", row, value_col, cell,
-                    "replace it by the figure, or leave the cell empty if not available")
-        except units.UnitMismatch as exc:
-            ok = False
-            problem(UnitConflictError, f"{exc}", row, value_col, cell,
-                    f"give the value in {expected_unit} (the catalogue unit) without a conflicting unit")
-        except units.NotANumber:
-            ok = False
-            problem(ValueFormatError, "not a number", row, value_col, cell,
-                    "enter a plain number (approximate values such as 约3万 need an exact figure); "
-                    "leave the cell empty or write — if not available")
-        else:
-            if quantity.value is not None:
-                value = float(quantity.value)
-                if row_unit and row_unit != expected_unit and code:
-                    value = float(units.convert(quantity.value, row_unit, expected_unit))
-                if not math.isfinite(value):
-                    ok = False
-                    problem(OutOfRangeError, "value is not finite", row, value_col, cell,
-                            "replace inf/NaN by the figure, or leave the cell empty")
-            elif quantity.note and quantity.note != "empty":
-                note = "; ".join(x for x in [note, quantity.note] if x)
-                notes.append(f"row {row}, {value_col}: {quantity.note}")
-            elif quantity.note == "empty":
-                note = "; ".join(x for x in [note, "empty cell"] if x)
-
-        status_cell = units.normalise_text(str(rec.get("status") or ""))
-        status = _STATUS_ALIASES.get(status_cell, status_cell.lower()) if status_cell else default_status
-        if status not in STATUS_VALUES:
-            ok = False
-            problem(ValueFormatError, "unknown status", row, "status", status_cell,
-                    f"use one of {', '.join(STATUS_VALUES)}")
-        source = str(rec.get("source") or "").strip() or default_source
-
-        if ok:
-            rows_out.append((region, year, code, value, source, status, note, row, sheet or ""))
-
-    out = pd.DataFrame(rows_out, columns=[*PANEL_COLUMNS, "_row", "_sheet"])
-    if not out.empty:
-        dup_mask = out.duplicated(["region", "year", "indicator"], keep=False)
-        for (region, year, code), group in out[dup_mask].groupby(["region", "year", "indicator"], sort=False):
-            sheets = group["_sheet"].unique()
-            if len(sheets) > 1:
-                where, rows = path, ", ".join(f"sheet {s} row {r}" for s, r in zip(group["_sheet"], group["_row"]))
-            else:
-                where = f"{path} [sheet {sheets[0]}]" if sheets[0] else path
-                rows = "rows " + ", ".join(str(r) for r in group["_row"])
-            problems.append(Problem(
-                f"({region}, {year}, {code}) appears {len(group)} times ({rows})", file=where,
-                row=int(group["_row"].iloc[1]), column="region/year/indicator",
-                fix="keep one row per region, year and indicator", kind=DuplicateRowError))
+    region = check_region(cells, region_map, (*regions.index, *regions["name_zh"], *regions["name_en"]))
+    indicator = check_indicator(cells, indicator_map,
+                                (*indicators.index, *indicators["name_zh"], *indicators["name_en"]))
+    region_name = check_name(cells, "region_name", region.values, region_map, regions)
+    indicator_name = check_name(cells, "indicator_name", indicator.values, indicator_map, indicators)
+    year = check_year(cells)
+    unit = check_unit(cells, indicator.values, unit_of)
+    value = check_value(cells, indicator.values, unit.values, unit_of)
+    status = check_status(cells, default_status)
+    checks = (region, indicator, region_name, indicator_name, year, unit, value, status)
+    ok = ~np.logical_or.reduce([c.bad for c in checks])
+    source = cells.text("source").replace("", default_source)
+    out = pd.DataFrame({
+        "region": region.values, "year": year.values, "indicator": indicator.values, "value": value.values["value"],
+        "source": source, "status": status.values, "note": value.values["note"], "_row": cells.rows,
+        "_sheet": cells.get("_sheet").astype(str) if "_sheet" in cells.frame else "",
+    })[ok]
+    problems = [p for c in checks for p in c.problems] + check_duplicates(out, path)
     # a wide row's region, indicator or unit is checked once per year cell: report each problem once,
-    # in sheet order, then row order
+    # in sheet order, then row order (then the order of the checks)
     problems = list(dict.fromkeys(problems))
-    sheet_order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in problems))}
-    problems.sort(key=lambda p: (sheet_order[p.file], p.row or 0))
+    sheet_order = {f: i for i, f in enumerate(pd.unique(cells.where))}
+    problems.sort(key=lambda p: (sheet_order.get(p.file, len(sheet_order)), p.row or 0))
     raise_problems(problems, path=path)
     out = out.drop(columns=["_row", "_sheet"]).sort_values(["region", "indicator", "year"], kind="stable")
     out = out.astype({"region": str, "year": "int64", "indicator": str, "value": "float64",
                       "source": str, "status": str, "note": str}).reset_index(drop=True)
-    out.attrs["notes"] = notes
+    out.attrs["notes"] = value.values.attrs["notes"]
     return out
 
 
 @lru_cache(maxsize=1024)  # difflib is slow, and a wrong code usually repeats on many rows
 def _suggest(value: str, choices: tuple[str, ...]) -> str:
-    from evalkit.catalogue import suggest
-
     return suggest(value, choices).replace(" — did you mean", "; did you mean")
 
 
@@ -359,3 +561,30 @@ def check_reference(name: str, table: pd.DataFrame, *, path: str) -> None:
             raise ColumnError([Problem("row without a source", file=path, row=int(i) + 2, column=source_col,
                                        fix="every reference row must name where its figure came from")
                                for i in empty], path=path)
+
+
+def type_reference(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Give a reference table read as text its column types (flags as bool, numbers as numbers; codes stay text)."""
+    del name  # the column names decide; the parameter keeps the contract's shape
+    table = table.copy()
+    for col in ("polarity", "decimals"):
+        if col in table:
+            table[col] = table[col].astype(int)
+    if "in_assessment" in table:
+        table["in_assessment"] = table["in_assessment"].astype(int).astype(bool)
+    if "population_2020" in table:
+        table["population_2020"] = pd.to_numeric(table["population_2020"].replace("", None))
+    for col in ("baseline", "target", "target_low", "target_high", "value"):
+        if col in table:
+            table[col] = pd.to_numeric(table[col].replace("", None))
+    for col in ("baseline_year", "target_year"):
+        if col in table:
+            table[col] = pd.to_numeric(table[col].replace("", None)).astype("Int64")
+    return table
+
+
+def read_reference_csv(name: str, path) -> pd.DataFrame:
+    """Read ``data/reference/<name>.csv`` (UTF-8, every cell as text), check its contract and type its columns."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    check_reference(name, table, path=str(path))
+    return type_reference(name, table)

@@ -198,8 +198,8 @@ def test_template_values_with_units_and_not_available_marks(tmp_path):
 
 
 def test_region_merged_over_several_rows_says_to_fill_it_down(tmp_path):
-    path = _xlsx(tmp_path / "m.xlsx", [["地区", "指标", 2019, 2020], ["沈阳市", "常住人口", 1, 2], [None, "孤儿", 3, 4]],
-                 merges=["A2:A3"])
+    path = _xlsx(tmp_path / "m.xlsx", [["地区", "指标", 2019, 2020], ["沈阳市", "常住人口", 1, 2],
+                                       [None, "孤儿", 3, 4]], merges=["A2:A3"])
     with pytest.raises(UnknownCodeError) as err:
         io.read_panel(path)
     problem, = err.value.problems
