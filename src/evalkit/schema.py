@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
@@ -54,6 +54,7 @@ __all__ = [
     "check_unit",
     "check_value",
     "check_year",
+    "closest_code",
     "parse_year",
     "read_reference_csv",
     "type_reference",
@@ -95,10 +96,13 @@ REFERENCE_COLUMNS: dict[str, list[str]] = {
     "targets": ["plan", "indicator", "name_zh", "region", "baseline_year", "baseline", "target_year", "target",
                 "target_type", "target_low", "target_high", "binding", "source", "note"],
     "pilots": ["region", "programme", "batch", "year", "status", "source", "note"],
+    "divisions": ["code", "name_zh", "name_en", "level", "parent", "name_en_source", "source"],
+    "division_changes": ["former_code", "former_name", "year", "code", "name_zh", "change", "source", "one_to_one"],
     "seed_2020_figures": ["figure", "description_en", "value", "unit", "region", "as_of", "indicator", "kind",
                           "source"],
 }
-_SOURCED = {"targets": "source", "pilots": "source", "seed_2020_figures": "source"}
+_SOURCED = {"targets": "source", "pilots": "source", "seed_2020_figures": "source", "divisions": "source",
+            "division_changes": "source"}
 
 _FILL_IN = ("fill it in on every row; a merged cell keeps its value in its first row only, so unmerge it and "
             "fill the value down")
@@ -150,17 +154,50 @@ def _lookup(code_table: pd.DataFrame, name_columns: Iterable[str]) -> dict[str, 
     return mapping
 
 
-def _region_lookup(regions: pd.DataFrame) -> dict[str, str]:
-    """Codes and names of regions, plus the short names yearbook tables use (沈阳, and 全省 for the province)."""
-    mapping = _lookup(regions, ["name_zh", "name_en"])
-    for code, name, level in zip(regions.index, regions["name_zh"], regions["level"]):
-        mapping.setdefault(_key(name.removesuffix("市").removesuffix("省")), str(code))
-        if level == "province":
-            mapping.setdefault("全省", str(code))
+def _region_lookup(regions: pd.DataFrame, preferred: Iterable[str] = ()) -> dict[str, str | tuple[str, ...]]:
+    """Codes and names of regions, plus the short names yearbook tables use (沈阳, and 全省 for the province).
+
+    A name that several units share (和平区 is in Tianjin and in Shenyang) maps to the tuple of their codes,
+    unless one of them is in *preferred* (the project's own regions), which then wins.
+    """
+    preferred = set(preferred)
+    found: dict[str, list[str]] = {}
+    for code in regions.index:
+        found.setdefault(_key(code), []).append(str(code))
+    names: dict[str, list[str]] = {}
+    for code, name_zh, name_en, level in zip(regions.index, regions["name_zh"], regions["name_en"], regions["level"]):
+        keys = {_key(n) for n in (name_zh, name_en) if isinstance(n, str) and n}
+        if level in ("province", "city") and isinstance(name_zh, str):
+            keys.add(_key(name_zh.removesuffix("市").removesuffix("省")))
+        if level == "province" and code in preferred:
+            keys.add("全省")
+        for key in keys:
+            names.setdefault(key, []).append(str(code))
+    mapping: dict[str, str | tuple[str, ...]] = {k: v[0] for k, v in found.items()}
+    for key, codes in names.items():
+        if key in mapping:
+            continue
+        codes = list(dict.fromkeys(codes))
+        chosen = [c for c in codes if c in preferred]
+        mapping[key] = codes[0] if len(codes) == 1 else chosen[0] if len(chosen) == 1 else tuple(codes)
     return mapping
 
 
-def _region_code(cell: str, mapping: Mapping[str, str]) -> str | None:
+_LOOKUPS: dict[tuple[int, tuple[str, ...]], tuple[pd.DataFrame, dict]] = {}
+
+
+def _cached_region_lookup(regions: pd.DataFrame, preferred: tuple[str, ...]) -> dict[str, str | tuple[str, ...]]:
+    """:func:`_region_lookup`, built once per table object (the national table has 3,000 rows and names)."""
+    key = (id(regions), preferred)
+    hit = _LOOKUPS.get(key)
+    if hit is None or hit[0] is not regions:
+        if len(_LOOKUPS) > 8:
+            _LOOKUPS.clear()
+        hit = _LOOKUPS[key] = (regions, _region_lookup(regions, preferred))
+    return hit[1]
+
+
+def _region_code(cell: str, mapping: Mapping[str, str | tuple[str, ...]]) -> str | tuple[str, ...] | None:
     """The region a cell names: ``210100.0`` (an Excel number) is 210100, ``0`` is 000000 (Excel drops zeros)."""
     key = _key(cell).removesuffix(".0")
     code = mapping.get(key)
@@ -234,11 +271,14 @@ class Checked:
         Rows the check rejected.
     problems : list of Problem
         One record per rejected row.
+    notes : list of str
+        What the check changed that the reader should know (a former code read as the current one).
     """
 
     values: pd.Series
     bad: np.ndarray
     problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
 
 
 def _per_unique(values: pd.Series, fn) -> pd.Series:
@@ -251,19 +291,96 @@ def _per_unique(values: pd.Series, fn) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
-def check_region(cells: Cells, mapping: Mapping[str, str], choices: tuple[str, ...]) -> Checked:
-    """Resolve the ``region`` column to 6-digit codes; report empty and unknown regions."""
+def check_region(cells: Cells, mapping: Mapping[str, str | tuple[str, ...]], choices: tuple[str, ...],
+                 changes: pd.DataFrame | None = None) -> Checked:
+    """Resolve the ``region`` column to 6-digit codes; report empty, unknown, ambiguous and merged regions.
+
+    A former code (``changes``: the crosswalk of :func:`evalkit.regions.changes`) whose unit is exactly one
+    current unit is read as the current code, with a note; one that was merged or split is a problem naming
+    both codes and the fix.
+    """
     text = cells.text("region")
-    found = _per_unique(text, lambda cell: _region_code(cell, mapping))
+    former = {} if changes is None else {code: rows for code, rows in changes.groupby("former_code")}
+    resolved = _per_unique(text, lambda cell: _resolve_region(cell, mapping, former))
+    found = resolved.map(lambda r: r if isinstance(r, str) else None)
     bad = found.isna().to_numpy()
     problems = []
     for i in np.flatnonzero(bad):
-        cell = text.iat[i]
-        problems.append(cells.problem(
-            i, UnknownCodeError, "unknown region" if cell else "no region", "region", cell or "(empty)",
-            ("use a 6-digit code or name from data/reference/regions.csv" + _suggest(cell, choices))
-            if cell else _FILL_IN))
-    return Checked(found, bad, problems)
+        problems.append(_region_problem(cells, i, text.iat[i], resolved.iat[i], choices, changes))
+    notes = []
+    for cell, result in dict(zip(text[~bad], resolved[~bad])).items():
+        change = _former_change(cell, former)
+        if change is not None:
+            rows = int((text == cell).sum())
+            notes.append(f"former code {change['former_code']} ({change['former_name']}) read as {result} "
+                         f"({change['name_zh']}): {change['change']} {change['year']} — {rows} row{'s' * (rows != 1)}")
+    return Checked(found, bad, problems, notes)
+
+
+def _former_change(cell: str, former: Mapping[str, pd.DataFrame]) -> pd.Series | None:
+    key = _key(cell).removesuffix(".0")
+    rows = former.get(key.zfill(6) if key.isdigit() else key)
+    return None if rows is None else rows.iloc[0]
+
+
+def _resolve_region(cell: str, mapping: Mapping[str, str | tuple[str, ...]],
+                    former: Mapping[str, pd.DataFrame]) -> str | tuple[str, ...] | pd.DataFrame | None:
+    """A current code, a tuple (an ambiguous name), the crosswalk rows of a merged former code, or ``None``."""
+    code = _region_code(cell, mapping)
+    if code is not None:
+        return code
+    key = _key(cell).removesuffix(".0")
+    rows = former.get(key.zfill(6) if key.isdigit() else key)
+    if rows is None:
+        return None
+    if len(rows) == 1 and bool(int(rows["one_to_one"].iloc[0])):
+        return str(rows["code"].iloc[0])
+    return rows
+
+
+def closest_code(code: str, codes: Iterable[str]) -> str | None:
+    """The code in *codes* sharing the longest leading digits with *code*, then nearest in value; or ``None``.
+
+    A mistyped region code is usually a neighbour (219999 → a code of Liaoning): string similarity alone
+    misses it.
+    """
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    best, best_key = None, None
+    for other in codes:
+        if not (other.isdigit() and len(other) == 6) or other == "000000":
+            continue
+        shared = next((i for i, (a, b) in enumerate(zip(code, other)) if a != b), 6)
+        key = (-shared, abs(int(other) - int(code)))
+        if shared >= 2 and (best_key is None or key < best_key):
+            best, best_key = other, key
+    return best
+
+
+def _region_problem(cells: Cells, i: int, cell: str, result: object, choices: tuple[str, ...],
+                    changes: pd.DataFrame | None) -> Problem:
+    if not cell:
+        return cells.problem(i, UnknownCodeError, "no region", "region", "(empty)", _FILL_IN)
+    if isinstance(result, tuple):
+        return cells.problem(i, UnknownCodeError, f"{cell} names {len(result)} regions ({', '.join(result)})",
+                             "region", cell, "use the 6-digit code instead of the name")
+    if isinstance(result, pd.DataFrame):
+        first = result.iloc[0]
+        targets = ", ".join(f"{c} ({n})" for c, n in zip(result["code"], result["name_zh"]))
+        partners = changes[changes["code"].isin(result["code"]) & (changes["former_code"] != first["former_code"])]
+        together = ", ".join(f"{c} ({n})" for c, n in zip(partners["former_code"], partners["former_name"]))
+        return cells.problem(i, UnknownCodeError,
+                             f"former code {first['former_code']} ({first['former_name']}) went into {targets} in "
+                             f"{first['year']} ({first['change']}){' together with ' + together if together else ''}"
+                             ": not one-to-one, so its values cannot be carried over", "region", cell,
+                             f"add up the former units' values (counts; weight rates by population) and enter them "
+                             f"under {result['code'].iloc[0]}, or leave out the years before {first['year']}")
+    key = _key(cell).removesuffix(".0")
+    near = closest_code(key, choices) if key.isdigit() and len(key) == 6 else None
+    hint = f"; did you mean {near!r}?" if near else _suggest(cell, choices)
+    return cells.problem(i, UnknownCodeError, "unknown region", "region", cell,
+                         "use a 6-digit GB/T 2260 code in force at the end of 2020 or a unit's name "
+                         "(data/reference/divisions.csv)" + hint)
 
 
 def check_indicator(cells: Cells, mapping: Mapping[str, str], choices: tuple[str, ...]) -> Checked:
@@ -292,7 +409,15 @@ def check_name(cells: Cells, column: str, codes: pd.Series, mapping: Mapping[str
     if column not in cells.frame:
         return Checked(text, np.zeros(len(text), dtype=bool), [])
     named = _per_unique(text, lambda name: mapping.get(_key(name)) if name else None)
-    bad = (named.notna() & codes.notna() & (named != codes)).to_numpy()
+
+    def disagrees(pair: tuple[object, object]) -> bool:
+        other, found = pair
+        if other is None or not isinstance(found, str):
+            return False
+        return found not in other if isinstance(other, tuple) else other != found
+
+    pairs = pd.Series(list(zip(named, codes)), index=text.index, dtype=object)
+    bad = _per_unique(pairs, disagrees).astype(bool).to_numpy()
     problems = [cells.problem(i, UnknownCodeError, f"code {codes.iat[i]} is {table.at[codes.iat[i], 'name_zh']}, "
                               f"but this column says {text.iat[i]}", column, text.iat[i],
                               "correct the code or the name (were the columns sorted separately?)")
@@ -477,6 +602,8 @@ def check_panel(
     default_status: str,
     indicators: pd.DataFrame,
     regions: pd.DataFrame,
+    preferred: Iterable[str] = (),
+    changes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Validate a raw panel and return the canonical one.
 
@@ -491,7 +618,12 @@ def check_panel(
     default_source, default_status
         Used where the file has no ``source``/``status`` column (or leaves a cell empty).
     indicators, regions
-        The catalogue tables, indexed by code.
+        The catalogue tables, indexed by code (``regions``: every region a file may name, e.g.
+        :func:`evalkit.regions.table`).
+    preferred
+        Codes whose names win when a name is shared (the project's own regions).
+    changes
+        The crosswalk of former codes (:func:`evalkit.regions.changes`); without it former codes are unknown.
 
     Returns
     -------
@@ -505,10 +637,10 @@ def check_panel(
         One error listing every problem (the most specific subclass when all are of one kind).
     """
     cells = Cells.of(raw, path)
-    region_map = _region_lookup(regions)
+    region_map = _cached_region_lookup(regions, tuple(preferred))
     indicator_map = _lookup(indicators, ["name_zh", "name_en"])
     unit_of = indicators["unit"].to_dict()
-    region = check_region(cells, region_map, (*regions.index, *regions["name_zh"], *regions["name_en"]))
+    region = check_region(cells, region_map, (*regions.index, *regions["name_zh"], *regions["name_en"]), changes)
     indicator = check_indicator(cells, indicator_map,
                                 (*indicators.index, *indicators["name_zh"], *indicators["name_en"]))
     region_name = check_name(cells, "region_name", region.values, region_map, regions)
@@ -535,7 +667,7 @@ def check_panel(
     out = out.drop(columns=["_row", "_sheet"]).sort_values(["region", "indicator", "year"], kind="stable")
     out = out.astype({"region": str, "year": "int64", "indicator": str, "value": "float64",
                       "source": str, "status": str, "note": str}).reset_index(drop=True)
-    out.attrs["notes"] = value.values.attrs["notes"]
+    out.attrs["notes"] = region.notes + value.values.attrs["notes"]
     return out
 
 

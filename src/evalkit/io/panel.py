@@ -22,7 +22,7 @@ from typing import Literal
 
 import pandas as pd
 
-from evalkit import catalogue, paths, schema
+from evalkit import catalogue, paths, regions, schema
 from evalkit._shared.checks import suggest
 from evalkit._shared.files import sha256_file
 from evalkit.errors import ColumnError, FileFormatError, ParameterError, Problem
@@ -220,7 +220,8 @@ def read_panel(path: str | os.PathLike, *, sheet: str | int | None = None, layou
             book.close()
     raw = pd.concat(raws, ignore_index=True) if len(raws) > 1 else raws[0]
     panel = schema.check_panel(raw, path=str(path), default_source=resolved.name, default_status=default_status,
-                               indicators=catalogue.indicators(), regions=catalogue.regions())
+                               indicators=catalogue.indicators(), regions=regions.table(),
+                               preferred=catalogue.regions().index, changes=regions.changes())
     panel.attrs.update(path=str(resolved), sha256=sha256_file(resolved))
     return panel
 
