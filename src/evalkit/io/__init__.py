@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from evalkit._shared.files import atomic_write
 from evalkit._shared.files import sha256_file as file_sha256
-from evalkit.io.excel import write_csv, write_excel
+from evalkit.io.collect import read_panel
+from evalkit.io.excel import write_csv, write_excel, write_panel, write_parquet
 from evalkit.io.grid import detect_encoding
-from evalkit.io.panel import read_panel
 from evalkit.io.reference import read_reference, reference_panel
 from evalkit.io.template import TEMPLATE_MARKER, write_template
 
@@ -25,5 +25,7 @@ __all__ = [
     "reference_panel",
     "write_csv",
     "write_excel",
+    "write_panel",
+    "write_parquet",
     "write_template",
 ]

@@ -10,7 +10,7 @@ import pandas as pd
 from evalkit._shared.files import atomic_write
 from evalkit.errors import ParameterError
 
-__all__ = ["write_csv", "write_excel"]
+__all__ = ["write_csv", "write_excel", "write_panel", "write_parquet"]
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, bom: bool = True) -> Path:
@@ -20,6 +20,28 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike, *, bom: bool = True)
             fh.write("\ufeff")
         frame.to_csv(fh, index=False)
     return Path(path)
+
+
+def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a panel (or any table) as Parquet through pyarrow, atomically; the compact form for large panels.
+
+    :func:`evalkit.io.read_panel` reads it back (the file kind is recognised from its first bytes).
+    """
+    buffer = _io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow", index=False)
+    with atomic_write(path, "wb") as fh:
+        fh.write(buffer.getvalue())
+    return Path(path)
+
+
+def write_panel(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a panel by the file's extension: ``.parquet`` (:func:`write_parquet`), ``.xlsx`` or CSV."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return write_parquet(frame, path)
+    if suffix == ".xlsx":
+        return write_excel({"panel": frame}, path)
+    return write_csv(frame, path, bom=False)
 
 
 def write_excel(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, *,

@@ -24,12 +24,20 @@ import pandas as pd
 
 from evalkit import catalogue, paths, regions, schema
 from evalkit._shared.checks import suggest
-from evalkit._shared.files import sha256_file
+from evalkit._shared.files import sha256_bytes
 from evalkit.errors import ColumnError, FileFormatError, ParameterError, Problem
-from evalkit.io.grid import HEADER_SCAN, open_workbook, read_csv_cells, sniff_kind, xlsx_grid
+from evalkit.io.grid import (
+    HEADER_SCAN,
+    open_workbook,
+    read_csv_cells,
+    read_csv_rows,
+    sniff_csv,
+    sniff_kind,
+    xlsx_grid,
+)
 from evalkit.io.template import TEMPLATE_MARKER
 
-__all__ = ["Layout", "read_panel"]
+__all__ = ["Layout", "read_panel_file"]
 
 Layout = Literal["auto", "long", "wide"]
 
@@ -43,33 +51,80 @@ def _header_label(cell: object) -> str | int | None:
     return year if year is not None and schema.YEAR_RANGE[0] <= year <= schema.YEAR_RANGE[1] else None
 
 
-def _table(grid: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[object], int]:
-    """Find the header and return the non-blank rows under it, the header cells and the header's row number.
+def _blank(grid: pd.DataFrame) -> pd.DataFrame:
+    """Cells that are empty or only spaces."""
+    return grid.isna() | grid.apply(lambda col: col.astype(str).str.strip().eq(""))
+
+
+def _find_header(grid: pd.DataFrame, blank: pd.DataFrame, where: str) -> tuple[int, list[object], int]:
+    """The header's row index, its labels and the index of the first body row (in *grid*'s index).
 
     The header is the first row (of the first few) with two recognised column names or years, so title
     rows above it are skipped. A two-row header — 年份 merged over the year columns and the years one row
-    below, as yearbook sheets from Excel or WPS have it — is read as one. Blank cells become missing.
+    below, as yearbook sheets from Excel or WPS have it — is read as one.
     """
-    blank = grid.isna() | grid.apply(lambda col: col.astype(str).str.strip().eq(""))
-    grid = grid.mask(blank)
     rows = grid.index[~blank.all(axis=1)]
     if rows.empty:
         raise FileFormatError("no header row: every cell is blank (choose the sheet with the data: "
                               "sheet=... or --sheet NAME)", path=where)
     scores = {r: sum(_header_label(c) is not None for c in grid.loc[r]) for r in rows[:HEADER_SCAN]}
     header = next((r for r, score in scores.items() if score >= 2), rows[0])
-    labels = list(grid.loc[header])
-    body = rows[rows > header]
-    if len(body):
-        below = [_header_label(c) for c in grid.loc[body[0]]]
+    labels = list(grid.loc[header].where(~blank.loc[header], None))
+    later = rows[rows > header]
+    first_body = int(header) + 1
+    if len(later):
+        below = [_header_label(c) for c in grid.loc[later[0]]]
         years = [i for i, y in enumerate(below) if isinstance(y, int)]
-        if (len(years) >= 2 and len(years) == (~blank.loc[body[0]]).sum()
+        if (len(years) >= 2 and len(years) == (~blank.loc[later[0]]).sum()
                 and all(blank.at[header, i] or _header_label(labels[i]) == "year" for i in years)
                 and any(blank.at[header, i] for i in years)):
             for i in years:
                 labels[i] = below[i]
-            body = body[1:]
-    return grid.loc[body], labels, int(header) + 1
+            first_body = int(later[0]) + 1
+    return int(header), labels, first_body
+
+
+def _table(grid: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[object], int]:
+    """Find the header and return the non-blank rows under it, the header cells and the header's row number.
+
+    Blank cells become missing (see :func:`_find_header` for the header rules).
+    """
+    blank = _blank(grid)
+    header, labels, first_body = _find_header(grid, blank, where)
+    grid = grid.mask(blank)
+    body = grid.index[(grid.index >= first_body) & ~blank.all(axis=1).to_numpy()]
+    return grid.loc[body], labels, header + 1
+
+
+def _csv_table(path: Path, data: bytes, where: str) -> tuple[pd.DataFrame, list[object], int]:
+    """:func:`_table` for a CSV file: the header from the first records, the body by the fast reader.
+
+    Falls back to reading every record carefully when the fast reader cannot (ragged rows, quotes).
+    """
+    sniffed = sniff_csv(path, data)
+    if sniffed.one_line_records and not sniffed.head.empty:
+        header, labels, first_body = _find_header(sniffed.head, _blank(sniffed.head), where)
+        text_columns = frozenset(i for i, label in enumerate(labels)
+                                 if _header_label(label) == "value" or isinstance(_header_label(label), int))
+        body = read_csv_rows(data, sniffed, first_body, len(labels), text_columns)
+        if body is not None:
+            return _drop_blank(body), labels, header + 1
+    return _table(read_csv_cells(path, data, sniffed), where)
+
+
+def _drop_blank(body: pd.DataFrame) -> pd.DataFrame:
+    """Blank cells (empty or spaces) as missing, blank rows dropped — checking spaces only where needed."""
+    empty = pd.DataFrame({c: body[c].eq("").to_numpy() for c in body.columns}, index=body.index)
+    some = empty.any(axis=1).to_numpy()  # a row with any empty cell may be blank
+    if some.any():
+        part = body[some]
+        empty.loc[some] = pd.DataFrame({c: part[c].astype(str).str.strip().eq("").to_numpy() for c in part.columns},
+                                       index=part.index)
+    blank_rows = empty.all(axis=1).to_numpy()
+    if not some.any():
+        return body
+    masked = body.mask(empty)
+    return masked[~blank_rows]
 
 
 def _normalise_headers(body: pd.DataFrame, labels: list[object], header_row: int, where: str) -> pd.DataFrame:
@@ -112,10 +167,10 @@ def _normalise_headers(body: pd.DataFrame, labels: list[object], header_row: int
     return frame
 
 
-def _to_raw(grid: pd.DataFrame, where: str, sheet: str | None, layout: Layout,
+def _to_raw(table: tuple[pd.DataFrame, list[object], int], where: str, sheet: str | None, layout: Layout,
             region: str | None, indicator: str | None) -> pd.DataFrame:
-    """Bring one table (long or wide) to the raw long form with spreadsheet row numbers."""
-    body, labels, header_row = _table(grid, where)
+    """Bring one table (body, header labels, header row; long or wide) to the raw long form with row numbers."""
+    body, labels, header_row = table
     frame = _normalise_headers(body, labels, header_row, where)
     year_cols = [c for c in frame.columns if isinstance(c, int)]
     id_cols = [c for c in frame.columns if not isinstance(c, int)]
@@ -156,16 +211,17 @@ def _to_raw(grid: pd.DataFrame, where: str, sheet: str | None, layout: Layout,
     return long
 
 
-def read_panel(path: str | os.PathLike, *, sheet: str | int | None = None, layout: Layout = "auto",
-               region: str | None = None, indicator: str | None = None,
-               default_status: str = "reported") -> pd.DataFrame:
+def read_panel_file(path: str | os.PathLike, *, sheet: str | int | None = None, layout: Layout = "auto",
+                    region: str | None = None, indicator: str | None = None,
+                    default_status: str = "reported") -> pd.DataFrame:
     """Read and validate a panel file; return the canonical long panel.
 
     Parameters
     ----------
     path
-        CSV (UTF-8, UTF-8-BOM, GB18030/GBK; comma, tab or semicolon separated) or XLSX file. Relative
-        paths are resolved against the current directory, then the project root.
+        CSV (UTF-8, UTF-8-BOM, GB18030/GBK, or UTF-16 with a byte-order mark as Excel's "Unicode Text"
+        export writes it; comma, tab or semicolon separated), XLSX or Parquet file. Relative paths are
+        resolved against the current directory, then the project root.
     sheet
         XLSX sheet name or index. Default: the first sheet, or every data sheet of an
         ``evalkit template`` workbook.
@@ -186,7 +242,9 @@ def read_panel(path: str | os.PathLike, *, sheet: str | int | None = None, layou
 
     Raises
     ------
-    FileFormatError, ColumnError, UnknownCodeError, DuplicateRowError, ValueFormatError,
+    FileFormatError
+        Also for a file with a header and no rows.
+    ColumnError, UnknownCodeError, DuplicateRowError, ValueFormatError,
     UnitConflictError, OutOfRangeError
         With every problem in the file, each naming file, row, column and value.
 
@@ -209,21 +267,45 @@ def read_panel(path: str | os.PathLike, *, sheet: str | int | None = None, layou
         raise FileFormatError(f"cannot read the file ({exc.strerror}); check that it is readable",
                               path=str(path)) from None
     kind = sniff_kind(resolved, data[:8])
+    where = str(resolved)
     if kind == "csv":
-        raws = [_to_raw(read_csv_cells(resolved, data), str(resolved), None, layout, region, indicator)]
+        tables = [(_csv_table(resolved, data, where), where, None)]
+    elif kind == "parquet":
+        tables = [(_parquet_table(data, where), where, None)]
     else:
         book = open_workbook(resolved, data)
         try:
-            raws = [_to_raw(xlsx_grid(book, name), f"{resolved} [sheet {name}]", name, layout, region, indicator)
-                    for name in _choose_sheets(book, sheet, resolved)]
+            tables = [(_table(xlsx_grid(book, name), f"{where} [sheet {name}]"), f"{where} [sheet {name}]", name)
+                      for name in _choose_sheets(book, sheet, resolved)]
         finally:
             book.close()
+    digest = sha256_bytes(data)
+    del data
+    if all(table[0].empty for table, _, _ in tables):
+        raise FileFormatError("the file has a header but no rows of data; fill in the rows (or choose the sheet "
+                              "with the data)", path=str(path))
+    raws = [_to_raw(table, label, name, layout, region, indicator) for table, label, name in tables]
     raw = pd.concat(raws, ignore_index=True) if len(raws) > 1 else raws[0]
     panel = schema.check_panel(raw, path=str(path), default_source=resolved.name, default_status=default_status,
                                indicators=catalogue.indicators(), regions=regions.table(),
                                preferred=catalogue.regions().index, changes=regions.changes())
-    panel.attrs.update(path=str(resolved), sha256=sha256_file(resolved))
+    panel.attrs.update(path=str(resolved), sha256=digest)
     return panel
+
+
+def _parquet_table(data: bytes, where: str) -> tuple[pd.DataFrame, list[object], int]:
+    """A Parquet file as :func:`_table` gives a sheet: the column names are the header (row 1)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        frame = pq.read_table(pa.BufferReader(data)).to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FileFormatError(f"cannot read as a Parquet file: {exc}", path=where) from None
+    labels = list(frame.columns)
+    frame.columns = range(len(labels))
+    frame.index = pd.RangeIndex(1, len(frame) + 1)  # row 1 is the header, as in the CSV the file came from
+    return frame, labels, 1
 
 
 def _choose_sheets(book, sheet: str | int | None, path: Path) -> list[str]:

@@ -6,7 +6,7 @@ import pandas as pd
 from evalkit import paths, schema
 from evalkit._shared.checks import suggest
 from evalkit.errors import FileFormatError, ParameterError
-from evalkit.io.panel import read_panel
+from evalkit.io.panel import read_panel_file as read_panel
 
 __all__ = ["REFERENCE_TABLES", "read_reference", "reference_panel"]
 

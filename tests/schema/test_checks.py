@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from evalkit import catalogue, schema
+from evalkit.schema.lookup import lookup
 from evalkit.errors import (
     DuplicateRowError,
     InputFileError,
@@ -23,7 +24,7 @@ def _cells(**columns) -> schema.Cells:
 
 
 def _regions():
-    return schema._region_lookup(catalogue.regions())
+    return schema.region_lookup(catalogue.regions(), catalogue.regions().index)
 
 
 def test_cells_name_the_sheet_and_the_value_column():
@@ -53,7 +54,7 @@ def test_check_region_reports_unknown_and_empty_with_row_and_fix():
 
 def test_check_indicator_accepts_code_and_chinese_name():
     table = catalogue.indicators()
-    mapping = schema._lookup(table, ["name_zh", "name_en"])
+    mapping = lookup(table, ["name_zh", "name_en"])
     name = table.at["dibao_urban_std", "name_zh"]
     cells = _cells(indicator=["dibao_urban_std", name, "dibao_urban_sdt"])
     checked = schema.check_indicator(cells, mapping, tuple(table.index))
