@@ -126,7 +126,7 @@ def _merge(files: list[Path], panels: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _shown(value: float) -> str:
-    return "empty" if pd.isna(value) else f"{value:g}"
+    return "empty" if pd.isna(value) else format(value, ".15g")
 
 
 def _file_table(files: list[Path], panels: list[pd.DataFrame], merged: pd.DataFrame) -> pd.DataFrame:

@@ -7,23 +7,52 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import catalogue
+from evalkit import regions as divisions
+from evalkit._shared.codes import DEFAULT_AREA
+from evalkit.errors import ParameterError
 from evalkit.io.excel import write_excel
 
-__all__ = ["TEMPLATE_MARKER", "write_template"]
+__all__ = ["TEMPLATE_MARKER", "template_regions", "write_template", "write_templates"]
 
 #: Text in the first sheet that marks an ``evalkit template`` workbook (read sheet by sheet).
 TEMPLATE_MARKER = "evalkit-template"
 
 
+def template_regions(region: str | None = None, level: str | None = None) -> list[str]:
+    """The regions a template lists: the area and its units at *level* (default: Liaoning and its 14 cities)."""
+    if region is None and level is None:
+        return [catalogue.PROVINCE, *catalogue.cities()]
+    area, level = divisions.check_area_level(region or DEFAULT_AREA, level or "city")
+    return [area, *divisions.units_of(area, level)]
+
+
 def write_template(path: str | os.PathLike, *, years: range = range(2015, 2021),
-                   regions: list[str] | None = None) -> Path:
+                   regions: list[str] | None = None, region: str | None = None,
+                   level: str | None = None) -> Path:
     """Write the fill-in workbook analysts use to bring real data (``evalkit template``).
 
-    One instructions sheet, then one sheet per category: a row per region and indicator, the unit and
-    definition beside each indicator, one empty column per year. :func:`read_panel` reads it back
-    (all category sheets) and ``evalkit validate`` explains every problem in it.
+    One instructions sheet, then one sheet per category of the indicator catalogue (the project's, if it
+    has one): a row per region and indicator, the unit and definition beside each indicator, one empty
+    column per year. :func:`read_panel` reads it back (all category sheets) and ``evalkit validate``
+    explains every problem in it.
+
+    Parameters
+    ----------
+    path
+        The workbook to write (atomically).
+    years
+        The year columns.
+    regions
+        The regions' codes, in order; default the area and its units (``region``, ``level``).
+    region, level
+        The area and the level of its units (:func:`evalkit.regions.units_of`); default Liaoning's cities.
+
+    Returns
+    -------
+    Path
+        The workbook written.
     """
-    regions = regions or [catalogue.PROVINCE, *catalogue.cities()]
+    regions = regions or template_regions(region, level)
     ind = catalogue.indicators()
     instructions = pd.DataFrame({TEMPLATE_MARKER: [
         "evalkit 数据填报模板 / evalkit data template",
@@ -48,3 +77,27 @@ def write_template(path: str | os.PathLike, *, years: range = range(2015, 2021),
         name = (part["category_zh"].iloc[0] if category != "context" else "背景指标")[:31]
         sheets[name] = pd.DataFrame(rows)
     return write_excel(sheets, path, title="evalkit data template")
+
+
+def write_templates(folder: str | os.PathLike, *, region: str = DEFAULT_AREA, level: str = "city",
+                    years: range = range(2015, 2021), force: bool = False) -> list[Path]:
+    """One workbook per unit of *region* at *level*, with that unit's rows only (``evalkit template --split``).
+
+    A department sends each city (or county) bureau its own workbook; :func:`evalkit.io.read_panel` reads the
+    returned folder and merges it. Files are named ``<code>_<name>.xlsx``.
+
+    Raises
+    ------
+    ParameterError
+        When a workbook to be written exists already (it may be filled in) and *force* is not set; nothing
+        is written then.
+    """
+    area, level = divisions.check_area_level(region, level)
+    target = Path(folder)
+    units = divisions.units_of(area, level)
+    files = [target / f"{code}_{divisions.name(code)}.xlsx" for code in units]
+    existing = [f for f in files if f.exists()]
+    if existing and not force:
+        raise ParameterError(f"{len(existing)} workbook(s) exist already in {target} (filled in?), e.g. "
+                             f"{existing[0].name}; choose another folder, or add --force to replace them")
+    return [write_template(file, years=years, regions=[code]) for code, file in zip(units, files)]

@@ -202,7 +202,7 @@ def check_region(cells: Cells, mapping: Mapping[str, str | tuple[str, ...]], cho
         if change is not None and counts[k]:
             notes.append(f"former code {change['former_code']} ({change['former_name']}) read as {found[k]} "
                          f"({change['name_zh']}): {change['change']} {change['year']} — "
-                         f"{counts[k]} row{'s' * (counts[k] != 1)}")
+                         f"{counts[k]} row{'' if counts[k] == 1 else 's'}")
     return Checked(_spread(codes, found, cells.frame.index), bad, problems, notes)
 
 
