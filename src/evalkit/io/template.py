@@ -75,6 +75,10 @@ def write_template(path: str | os.PathLike, *, years: range = range(2015, 2021),
                              "指标名称": meta["name_zh"], "单位": meta["unit"], "定义": meta["description"],
                              **{str(y): None for y in years}, "来源": "", "状态": ""})
         name = (part["category_zh"].iloc[0] if category != "context" else "背景指标")[:31]
+        number = 2
+        while name in sheets:  # two categories with one Chinese name (a project catalogue): keep both sheets
+            name = f"{name[:27]} ({number})"
+            number += 1
         sheets[name] = pd.DataFrame(rows)
     return write_excel(sheets, path, title="evalkit data template")
 
