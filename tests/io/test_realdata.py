@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from evalkit import audit, io
+from evalkit import i18n, io
 from evalkit.errors import (
     ColumnError,
     DuplicateRowError,
@@ -152,11 +152,11 @@ def test_wide_layout_reports_a_bad_row_label_once(write_text):
 
 
 def test_status_words_the_workbook_itself_uses_are_accepted(write_text):
-    words = list(audit._STATUS_ZH.values())
+    shown = i18n.labels("audit.status", "zh")  # the words the audit tables print
     text = HEADER.strip() + ",status\n" + "".join(
-        f"210100,{2015 + i},pop_resident,5,{w}\n" for i, w in enumerate(words))
+        f"210100,{2015 + i},pop_resident,5,{w}\n" for i, w in enumerate(shown.values()))
     panel = io.read_panel(write_text("st.csv", text))
-    assert panel["status"].tolist() == list(audit._STATUS_ZH)
+    assert panel["status"].tolist() == list(shown)
 
 
 def test_code_and_name_columns_that_disagree(write_text):
