@@ -67,14 +67,18 @@ def test_sample_for_another_area_then_validate(tmp_path, capsys):
 
 def test_template_split_writes_one_workbook_per_unit_and_never_overwrites(tmp_path, capsys):
     folder = tmp_path / "out"
-    assert cli.main(["template", "--region", "210100", "--level", "county", "--split", str(folder)]) == 0
+    assert cli.main(["template", "--region", "211100", "--level", "county", "--split", str(folder)]) == 0
     files = sorted(p.name for p in folder.iterdir())
-    assert len(files) == 13 and files[0] == "210102_和平区.xlsx"
+    assert files == ["211102_双台子区.xlsx", "211103_兴隆台区.xlsx", "211104_大洼区.xlsx", "211122_盘山县.xlsx"]
     from evalkit import io
 
     rows = io.read_panel(folder / files[0], layout="wide")  # empty: the template has no values yet
     assert rows.empty
-    assert cli.main(["template", "--region", "210100", "--level", "county", "--split", str(folder)]) == 2
+    import pandas as pd
+
+    sheet = pd.read_excel(folder / files[0], sheet_name=1, dtype=str)
+    assert set(sheet["地区"]) == {"211102"}  # each unit's workbook has its own rows only
+    assert cli.main(["template", "--region", "211100", "--level", "county", "--split", str(folder)]) == 2
     assert "exist already" in capsys.readouterr().err
 
 
