@@ -78,3 +78,17 @@ def test_the_crosswalk_points_only_at_current_codes():
     assert not set(changes["former_code"]) & set(regions.divisions()["code"])
     assert changes["year"].between(2015, 2020).all()
     assert changes["source"].str.len().gt(0).all()
+
+
+def test_peers_are_the_units_at_the_same_level_in_the_area():
+    assert regions.peers("210102") == regions.units_of("210100", "county")
+    assert len(regions.peers("210102", "210000")) == 100
+    assert len(regions.peers("220100", "000000")) == 333
+    with pytest.raises(ParameterError, match="not inside"):
+        regions.peers("220100", "210000")
+
+
+def test_names_and_level_names_follow_the_language():
+    assert regions.names(["210100", "220100"], "en") == {"210100": "Shenyang", "220100": "Changchun"}
+    assert regions.level_name("county", "zh") == "县级" and regions.level_name("city", "en") == "prefecture level"
+    assert regions.level_name("county", "en", plural=True) == "county-level units"

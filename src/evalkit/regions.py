@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from evalkit import paths, schema
+from evalkit import i18n, paths, schema
 from evalkit._shared.checks import Lang, check_choice, check_lang, suggest
 from evalkit._shared.codes import LEVELS, NATION, normalise_code
 from evalkit.errors import ParameterError
@@ -37,9 +37,12 @@ __all__ = [
     "divisions",
     "is_current",
     "level",
+    "level_name",
     "merge_message",
     "name",
+    "names",
     "parent",
+    "peers",
     "reload",
     "table",
     "units_of",
@@ -145,6 +148,38 @@ def name(code: object, lang: Lang = "zh") -> str:
     """The name of a unit in *lang* (English: official for provinces, pinyin otherwise)."""
     check_lang(lang)
     return table().at[_known(code), "name_zh" if lang == "zh" else "name_en"]
+
+
+def names(codes, lang: Lang = "zh") -> dict[str, str]:
+    """``{code: name}`` for *codes* in *lang* — labels for a table or a chart of many units."""
+    check_lang(lang)
+    column = "name_zh" if lang == "zh" else "name_en"
+    return {c: table().at[c, column] for c in (_known(code) for code in codes)}
+
+
+def level_name(unit_level: str, lang: Lang = "zh", *, plural: bool = False) -> str:
+    """The name of a level (``县级`` / ``county level``), or of its units (``county-level units``) with *plural*."""
+    check_choice("level", unit_level, ("nation", *LEVELS))
+    if plural and unit_level != "nation":
+        return i18n.t(f"regions.units.{unit_level}", lang)
+    return i18n.t(f"regions.level.{unit_level}", lang)
+
+
+def peers(code: object, area: object | None = None) -> list[str]:
+    """The units a unit is compared with: every unit at its level in *area* (default: its parent), itself included.
+
+    ``peers("210102")`` are Shenyang's county-level units, ``peers("210102", "210000")`` Liaoning's, and
+    ``peers("220100", "000000")`` the nation's prefecture-level units.
+    """
+    unit = _known(code)
+    unit_level = table().at[unit, "level"]
+    if unit_level == "nation":
+        raise ParameterError("the nation has no peers; give a province, prefecture or county code")
+    within = _known(area, "area") if area is not None else (parent(unit) or NATION)
+    found = units_of(within, unit_level)
+    if unit not in found:
+        raise ParameterError(f"region {unit} ({name(unit)}) is not inside {within} ({name(within)})")
+    return found
 
 
 def level(code: object) -> str:
