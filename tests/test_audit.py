@@ -9,7 +9,8 @@ def _panel():
     for region in audit.expected_regions():
         for year in (2019, 2020):
             value = np.nan if (region == "210100" and year == 2020) else 1.0
-            rows.append((region, year, "cremation_rate", value, "s", "official" if region == "210000" else "illustrative", ""))
+            status = "official" if region == "210000" else "illustrative"
+            rows.append((region, year, "cremation_rate", value, "s", status, ""))
     return pd.DataFrame(rows, columns=["region", "year", "indicator", "value", "source", "status", "note"])
 
 

@@ -47,3 +47,22 @@ def test_config_error_names_file_line_and_key():
     err = errors.ConfigError("unknown key", file="runs.yml", key="jobs[0].gird", line=7, fix="did you mean grid?")
     assert str(err) == "runs.yml, line 7, key 'jobs[0].gird': unknown key — fix: did you mean grid?"
     assert isinstance(err, errors.EvalkitError)
+
+
+def test_unit_errors_are_evalkit_errors_and_keep_their_old_home():
+    from evalkit import errors, units
+
+    assert units.NotANumber is errors.NotANumber and units.UnitMismatch is errors.UnitMismatch
+    assert issubclass(errors.NotANumber, errors.EvalkitError) and issubclass(errors.UnitMismatch, ValueError)
+    with pytest.raises(errors.EvalkitError, match="not a number"):
+        units.parse_quantity("约3万")
+
+
+def test_io_keeps_its_public_names():
+    from evalkit import io
+    from evalkit._shared import files
+
+    assert io.atomic_write is files.atomic_write and io.file_sha256 is files.sha256_file
+    for name in ("read_panel", "read_reference", "reference_panel", "write_csv", "write_excel", "write_template",
+                 "detect_encoding", "TEMPLATE_MARKER"):
+        assert name in io.__all__ and hasattr(io, name)

@@ -57,3 +57,26 @@ def test_seed_figures_appear_in_the_seed_text():
         numbers.add(round(value, 4))
     missing = [f for f, v in zip(figures["figure"], figures["value"]) if round(float(v), 4) not in numbers]
     assert missing == []
+
+
+def test_the_division_table_is_sourced_and_consistent():
+    from evalkit import io
+
+    table = io.read_reference("divisions")
+    assert table["code"].str.fullmatch(r"\d{6}").all() and table["code"].is_unique
+    assert table["source"].str.contains("PyPI").all()  # every row names the package and its table
+    assert set(table["parent"]) - set(table["code"]) == {"000000"}
+    assert set(table["level"]) == {"province", "city", "county"}
+    # the English names: official for the 34 province-level units, pinyin otherwise, never empty
+    assert (table["name_en_source"] == "official").sum() == 34 and table["name_en"].str.len().gt(0).all()
+    # GB/T 2260 facts of 2020: 莱芜市 merged into 济南 (2019), 三沙's two districts (2020), 辽中 a district
+    assert "371200" not in set(table["code"]) and {"460302", "460303", "210115"} <= set(table["code"])
+
+
+def test_the_crosswalk_of_2015_to_2020_is_sourced():
+    from evalkit import io
+
+    changes = io.read_reference("division_changes")
+    row = changes.set_index("former_code").loc["210122"]
+    assert (row["code"], int(row["year"]), row["change"], row["one_to_one"]) == ("210115", 2016, "撤县设区", "1")
+    assert changes["source"].str.len().gt(0).all()

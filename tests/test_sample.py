@@ -2,7 +2,8 @@
 import pandas as pd
 import pytest
 
-from evalkit import catalogue, io, paths, sample
+from evalkit import catalogue, io, paths, regions, sample
+from evalkit.errors import ParameterError
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +55,30 @@ def test_rates_stay_within_bounds(generated):
     pct = rates.index[rates["unit"] == "%"]
     values = generated[generated.indicator.isin(pct)]["value"]
     assert values.between(0, 100).all()
+
+
+def test_any_area_and_level_gives_a_panel_that_validates(tmp_path):
+    path = sample.write_sample(tmp_path / "jilin.csv", region="220000", level="city")
+    panel = io.read_panel(path)
+    assert set(panel["region"]) == {"220000", *regions.units_of("220000", "city")}
+    assert (panel["status"] == "illustrative").all() and panel["source"].str.contains("220000").all()
+    assert sorted(panel["year"].unique()) == sample.YEARS
+    # the area's row is the units' sum for counts and lies between the units for rates
+    pop = panel[panel.indicator == "pop_resident"].pivot(index="year", columns="region", values="value")
+    assert (pop["220000"] == pop.drop(columns="220000").sum(axis=1)).all()
+    rate = panel[(panel.indicator == "cremation_rate") & (panel.year == 2020)].set_index("region")["value"]
+    assert rate.drop("220000").min() <= rate["220000"] <= rate.drop("220000").max()
+
+
+def test_other_areas_are_seeded_per_area_and_deterministic():
+    a = sample.generate(region="210000", level="county")
+    b = sample.generate(region="210000", level="county")
+    pd.testing.assert_frame_equal(a, b)
+    assert a["region"].nunique() == 101  # Liaoning and its 100 county-level units
+    c = sample.generate(region="220000", level="city")
+    assert not a[a.region == "210000"]["value"].equals(c[c.region == "220000"]["value"])
+
+
+def test_the_shipped_sample_is_never_replaced_by_another_area(tmp_path):
+    with pytest.raises(ParameterError, match="-o FILE"):
+        sample.write_sample(None, region="220000", level="city")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit import catalogue
-from evalkit.errors import ParameterError
+from evalkit import catalogue, i18n
+from evalkit import regions as divisions
+from evalkit._shared.checks import check_lang
 
 __all__ = [
     "coverage",
@@ -21,17 +22,15 @@ __all__ = [
     "with_national",
 ]
 
-_STATUS_ZH = {"official": "官方统计", "reported": "公开报道", "derived": "推算", "illustrative": "示例（生成）"}
+_check_lang = check_lang
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in ("zh", "en"):
-        raise ParameterError(f"lang must be 'zh' or 'en', got {lang!r}")
-
-
-def expected_regions() -> list[str]:
-    """The province and its 14 cities: the regions a complete panel covers."""
-    return [catalogue.PROVINCE, *catalogue.cities()]
+def expected_regions(region: str | None = None, level: str | None = None) -> list[str]:
+    """The regions a complete panel covers: the area and its units (default: Liaoning and its 14 cities)."""
+    if region is None and level is None:
+        return [catalogue.PROVINCE, *catalogue.cities()]
+    area, level = divisions.check_area_level(region or catalogue.PROVINCE, level or "city")
+    return [area, *divisions.units_of(area, level)]
 
 
 def summary(panel: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
@@ -39,18 +38,21 @@ def summary(panel: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     _check_lang(lang)
     years = sorted(panel["year"].unique())
     notes = panel.attrs.get("notes", [])
+    digest = panel.attrs.get("sha256", "—")
     items = [
-        ("观测值行数", "rows", len(panel)),
-        ("地区数", "regions", panel["region"].nunique()),
-        ("指标数", "indicators", panel["indicator"].nunique()),
-        ("年份范围", "years", f"{years[0]}–{years[-1]}" if years else "—"),
-        ("缺失值", "missing values", int(panel["value"].isna().sum())),
-        ("标注为“不详”的单元格", "cells marked not available", len(notes)),
-        ("文件 SHA-256（前12位）", "file SHA-256 (first 12)", panel.attrs.get("sha256", "—")[:12]),
+        ("rows", len(panel)),
+        ("regions", panel["region"].nunique()),
+        ("indicators", panel["indicator"].nunique()),
+        ("years", f"{years[0]}–{years[-1]}" if years else "—"),
+        ("missing", int(panel["value"].isna().sum())),
+        ("not_available", len(notes)),
     ]
-    col = "项目" if lang == "zh" else "item"
-    return pd.DataFrame({col: [zh if lang == "zh" else en for zh, en, _ in items],
-                         ("数值" if lang == "zh" else "value"): [str(v) for *_, v in items]})
+    if isinstance(digest, list):  # several files merged
+        items += [("files", len(digest)), ("sha256", ", ".join(d[:12] for d in digest))]
+    else:
+        items.append(("sha256", digest[:12]))
+    return pd.DataFrame({i18n.t("audit.item", lang): [i18n.t(f"audit.{key}", lang) for key, _ in items],
+                         i18n.t("audit.value", lang): [str(v) for _, v in items]})
 
 
 def coverage(panel: pd.DataFrame, *, regions: list[str] | None = None, lang: str = "zh") -> pd.DataFrame:
@@ -66,8 +68,11 @@ def coverage(panel: pd.DataFrame, *, regions: list[str] | None = None, lang: str
     return share
 
 
-def coverage_by_region(panel: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
-    """Share of assessment indicator-years with a value, by region (rows) and category (columns)."""
+def coverage_by_region(panel: pd.DataFrame, *, regions: list[str] | None = None, lang: str = "zh") -> pd.DataFrame:
+    """Share of assessment indicator-years with a value, by region (rows) and category (columns).
+
+    *regions* are the rows (default :func:`expected_regions`: Liaoning and its cities).
+    """
     _check_lang(lang)
     ind = catalogue.indicators()
     assessed = ind.index[ind["in_assessment"]]
@@ -76,7 +81,7 @@ def coverage_by_region(panel: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame
     have = have.assign(category=have["indicator"].map(ind["category"]))
     per_cat = ind[ind["in_assessment"]].groupby("category", sort=False).size() * len(years)
     counts = have.groupby(["region", "category"]).size().unstack("category", fill_value=0)
-    counts = counts.reindex(index=expected_regions(), columns=per_cat.index, fill_value=0)
+    counts = counts.reindex(index=regions or expected_regions(), columns=per_cat.index, fill_value=0)
     share = counts / per_cat
     share.index = [catalogue.region_name(r, lang) for r in share.index]
     share.columns = [catalogue.category_name(c, lang) for c in share.columns]
@@ -88,29 +93,27 @@ def status_table(panel: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     _check_lang(lang)
     values = panel[panel["value"].notna()]
     counts = values["status"].value_counts()
-    out = pd.DataFrame({"status": counts.index, "n": counts.to_numpy(), "share": (counts / counts.sum()).to_numpy()})
-    if lang == "zh":
-        out["status"] = out["status"].map(lambda s: _STATUS_ZH.get(s, s))
-        out.columns = ["数据性质", "数值个数", "占比"]
-    else:
-        out.columns = ["status", "values", "share"]
-    return out
+    words = i18n.labels("audit.status", lang)
+    return pd.DataFrame({
+        i18n.t("audit.column.status", lang): [words.get(s, s) for s in counts.index],
+        i18n.t("audit.column.values", lang): counts.to_numpy(),
+        i18n.t("audit.column.share", lang): (counts / counts.sum()).to_numpy(),
+    })
 
 
 def notes_table(panel: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     """Rows that carry a note (cells marked not available, real figures' caveats), with region and indicator names."""
     _check_lang(lang)
     rows = panel[panel["note"].fillna("") != ""]
-    out = pd.DataFrame({
-        "region": [catalogue.region_name(r, lang) for r in rows["region"]],
-        "indicator": [catalogue.indicator_name(i, lang) for i in rows["indicator"]],
-        "year": rows["year"].to_numpy(),
-        "status": rows["status"].to_numpy(),
-        "note": rows["note"].to_numpy(),
+    words = i18n.labels("audit.status", lang)
+    column = i18n.labels("audit.column", lang)
+    return pd.DataFrame({
+        column["region"]: [catalogue.region_name(r, lang) for r in rows["region"]],
+        column["indicator"]: [catalogue.indicator_name(i, lang) for i in rows["indicator"]],
+        column["year"]: rows["year"].to_numpy(),
+        column["status"]: [words.get(s, s) for s in rows["status"]],
+        column["note"]: rows["note"].to_numpy(),
     })
-    if lang == "zh":
-        out.columns = ["地区", "指标", "年份", "数据性质", "备注"]
-    return out
 
 
 def key_series(panel: pd.DataFrame, indicator: str, *, regions: list[str] | None = None,

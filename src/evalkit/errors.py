@@ -26,11 +26,13 @@ __all__ = [
     "EvalkitWarning",
     "FileFormatError",
     "InputFileError",
+    "NotANumber",
     "OutOfRangeError",
     "ParameterError",
     "Problem",
     "ReferenceDataMissing",
     "UnitConflictError",
+    "UnitMismatch",
     "UnknownCodeError",
     "ValueFormatError",
     "raise_problems",
@@ -56,6 +58,7 @@ class Problem:
     kind: type[InputFileError] | None = field(default=None, compare=False, repr=False)
 
     def location(self) -> str:
+        """``file, row N, column 'c'`` — the parts that are known."""
         parts = []
         if self.file:
             parts.append(str(self.file))
@@ -134,6 +137,21 @@ class UnitConflictError(InputFileError):
 
 class OutOfRangeError(InputFileError):
     """A year outside the sane range, or an infinite value."""
+
+
+class NotANumber(EvalkitError, ValueError):
+    """Text that is not a number evalkit reads without guessing (``约3万``, ``3万左右``).
+
+    Raised by :func:`evalkit.units.parse_quantity` on one cell; a panel reader reports it as a
+    :class:`ValueFormatError` naming the file, row and column.
+    """
+
+
+class UnitMismatch(EvalkitError, ValueError):
+    """A value's own unit disagrees with the expected (catalogue) unit, or two units cannot be converted.
+
+    Raised by :mod:`evalkit.units` on one value; a panel reader reports it as a :class:`UnitConflictError`.
+    """
 
 
 class ConfigError(EvalkitError, ValueError):

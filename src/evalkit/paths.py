@@ -60,10 +60,12 @@ def sample_panel_path() -> Path:
 
 
 def reports_dir() -> Path:
+    """The folder reports are written to (``reports/`` in the project root)."""
     return project_root() / "reports"
 
 
 def notebooks_dir() -> Path:
+    """The folder of the project's notebooks."""
     return project_root() / "notebooks"
 
 
@@ -92,7 +94,9 @@ def seed_dir() -> Path:
 
 
 def resolve(path: str | os.PathLike) -> Path:
-    """Resolve a user-given path: absolute as is; relative against the current directory if it exists
+    """Resolve a user-given path.
+
+    Absolute paths stay as they are; a relative path is taken against the current directory if it exists
     there, else against the project root (notebooks run from ``notebooks/`` but name files from the root).
     """
     p = Path(path).expanduser()

@@ -30,15 +30,17 @@ Calibration (province path, then cities around it):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from evalkit import catalogue, schema
-from evalkit.io import read_reference, reference_panel
+from evalkit import catalogue, regions, schema
+from evalkit._shared.codes import DEFAULT_AREA, LEVELS
+from evalkit.errors import ParameterError
+from evalkit.io.reference import read_reference, reference_panel
 
-__all__ = ["CALIBRATION", "PILOT_EFFECTS", "YEARS", "generate", "write_sample"]
+__all__ = ["CALIBRATION", "PILOT_EFFECTS", "YEARS", "generate", "generate_area", "write_sample"]
 
 YEARS = list(range(2015, 2021))
 SOURCE = "evalkit sample generator (illustrative, seed {seed}); see data/README.md"
@@ -153,7 +155,8 @@ def _population(rng: np.random.Generator, real: pd.DataFrame) -> pd.DataFrame:
 
     share_real = real[(real.indicator == "elderly_share_60") & (real.region != "210000") & (real.year == 2020)]
     shares = {**_ELDERLY_SHARE_2020, **(share_real.set_index("region")["value"] / 100).to_dict()}
-    prov_share = real[(real.region == "210000") & (real.indicator == "elderly_share_60")].set_index("year")["value"] / 100
+    prov_share = real[(real.region == "210000") & (real.indicator == "elderly_share_60")]
+    prov_share = prov_share.set_index("year")["value"] / 100
     prov_share = prov_share.reindex(YEARS)
     # 2015–2016 are not on the same (resident) basis in the sources found: extend the 2017–2020 trend
     step = (prov_share[2020] - prov_share[2017]) / 3
@@ -164,7 +167,8 @@ def _population(rng: np.random.Generator, real: pd.DataFrame) -> pd.DataFrame:
                         zip(pop.region, pop.year, pop.value)]
     # rescale so cities add up to the provincial 60+ count of each year
     prov_60 = (prov_pop * prov_share).round()
-    elderly["value"] = (elderly.value * elderly.year.map(prov_60) / elderly.groupby("year")["value"].transform("sum")).round()
+    totals_60 = elderly.groupby("year")["value"].transform("sum")
+    elderly["value"] = (elderly.value * elderly.year.map(prov_60) / totals_60).round()
     # 65+ as a share of 60+: real provincial ratio for 2017–2020, its 2017 value before
     prov_real = real[real.region == "210000"].pivot(index="year", columns="indicator", values="value")
     ratio_65 = (prov_real["pop_65plus"] / prov_real["pop_60plus"]).reindex(YEARS).bfill()
@@ -176,8 +180,110 @@ def _population(rng: np.random.Generator, real: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def generate(seed: int = 20200630) -> pd.DataFrame:
-    """Generate the illustrative panel (see the module docstring for the calibration)."""
+def _city_series(code: str, calib: Calib, rng: np.random.Generator, cities: list[str],
+                 city_values: dict[str, pd.DataFrame], entry: dict[str, int]) -> pd.DataFrame:
+    """One indicator for every city and year: province path × city factors, calibrated, pilot effect added."""
+    prov = _path(calib, rng)
+    factors = np.exp(rng.normal(0, calib.dispersion, len(cities)))
+    trends = rng.normal(0, calib.dispersion / 6, len(cities))
+    grid = np.outer(factors, prov) * np.exp(np.outer(trends, np.arange(len(YEARS)) - 2.5))
+    frame = pd.DataFrame(grid, index=cities, columns=YEARS)
+    if calib.basis == "rate":
+        w = city_values[calib.weight]
+        frame = frame * (prov / ((frame * w).sum() / w.sum()).to_numpy())
+        if calib.cap:
+            frame = frame.clip(upper=calib.cap)
+    else:
+        frame = frame * (prov / frame.sum().to_numpy())
+    if code in PILOT_EFFECTS:
+        frame = _pilot_effect(frame, code, entry)
+        if calib.cap:
+            frame = frame.clip(upper=calib.cap)
+    return frame
+
+
+def _pilot_effect(frame: pd.DataFrame, code: str, entry: dict[str, int]) -> pd.DataFrame:
+    """Add the illustrative effect of :data:`PILOT_EFFECTS` to the pilot cities after their entry."""
+    how, size = PILOT_EFFECTS[code]
+    for region, start in entry.items():
+        for year in YEARS:
+            e = year - start
+            if e >= 0:
+                frame.loc[region, year] = (frame.loc[region, year] + size * (e + 1) if how == "add"
+                                           else frame.loc[region, year] * (1 + size))
+    return frame
+
+
+def _province_series(code: str, frame: pd.DataFrame, city_values: dict[str, pd.DataFrame]) -> pd.Series | None:
+    """The province value of one indicator from its cities: a sum, a weighted mean, or none (``tekun_std``)."""
+    calib = CALIBRATION.get(code)
+    if code in ("pop_resident", "pop_60plus", "pop_65plus", "elderly_beds", "social_orgs",
+                "volunteers_registered") or (calib and calib.basis == "count"):
+        return frame.sum()
+    if code == "elderly_share_60":
+        return city_values["pop_60plus"].sum() / city_values["pop_resident"].sum() * 100
+    if code == "tekun_std":
+        return None
+    weight = calib.weight if calib and calib.weight in city_values else "pop_resident"
+    w = city_values[weight]
+    return (frame * w).sum() / w.sum()
+
+
+def _long_panel(city_values: dict[str, pd.DataFrame], area: str = "210000") -> pd.DataFrame:
+    """The units and their area as a long panel (region, year, value, indicator)."""
+    rows = []
+    for code, frame in city_values.items():
+        long = frame.stack().rename("value").reset_index()
+        long.columns = ["region", "year", "value"]
+        long["indicator"] = code
+        rows.append(long)
+        prov = _province_series(code, frame, city_values)
+        if prov is not None:
+            rows.append(pd.DataFrame({"region": area, "year": YEARS, "value": prov.to_numpy(),
+                                      "indicator": code}))
+    panel = pd.concat(rows, ignore_index=True)
+    prov_dibao = panel[(panel.region == area) & (panel.indicator == "dibao_urban_std")].set_index("year")["value"]
+    return pd.concat([panel, pd.DataFrame({"region": area, "year": YEARS, "indicator": "tekun_std",
+                                           "value": (prov_dibao * 1.3).to_numpy()})], ignore_index=True)
+
+
+def _finish(panel: pd.DataFrame, real: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Round to the catalogue's decimals, label as illustrative, and let real figures replace generated ones."""
+    decimals = catalogue.indicators()["decimals"].to_dict()
+    panel["value"] = [round(v, decimals[c]) if decimals[c] else float(round(v)) for v, c in
+                      zip(panel.value, panel.indicator)]
+    panel["source"] = SOURCE.format(seed=seed)
+    panel["status"] = "illustrative"
+    panel["note"] = ""
+    # real figures replace generated ones (same region, year, indicator) and are added where missing
+    real_keyed = real.set_index(["region", "year", "indicator"])
+    panel = panel.set_index(["region", "year", "indicator"])
+    panel = panel[~panel.index.isin(real_keyed.index)]
+    panel = pd.concat([panel, real_keyed]).reset_index()
+    panel = panel[panel.year.isin(YEARS)]
+    return panel[schema.PANEL_COLUMNS].sort_values(["region", "indicator", "year"]).reset_index(drop=True)
+
+
+def generate(seed: int = 20200630, *, region: str = DEFAULT_AREA, level: str = "city") -> pd.DataFrame:
+    """Generate the illustrative panel (see the module docstring for the calibration).
+
+    Parameters
+    ----------
+    seed
+        Seed of the random generator; the same seed gives the same panel.
+    region, level
+        The area and the level of its units (:func:`evalkit.regions.units_of`). The default, Liaoning's
+        14 cities, is the shipped ``data/sample/panel.csv``; any other area is generated as described in
+        :func:`generate_area`.
+
+    Returns
+    -------
+    DataFrame
+        The canonical panel of the area and its units, 2015–2020, every generated row ``illustrative``.
+    """
+    area, level = regions.check_area_level(region, level)
+    if (area, level) != (DEFAULT_AREA, "city"):
+        return generate_area(area, level, seed=seed)
     rng = np.random.default_rng(seed)
     real = reference_panel()
     real = real[real.region.isin(["210000", *catalogue.cities()])]
@@ -193,87 +299,96 @@ def generate(seed: int = 20200630) -> pd.DataFrame:
     # the nursing-bed share is weighted by beds, which follow from beds per 1,000 elderly: do that first
     order = ["beds_per_1000_elderly"] + [c for c in CALIBRATION if c != "beds_per_1000_elderly"]
     for code in order:
-        calib = CALIBRATION[code]
-        prov = _path(calib, rng)
-        factors = np.exp(rng.normal(0, calib.dispersion, len(cities)))
-        trends = rng.normal(0, calib.dispersion / 6, len(cities))
-        grid = np.outer(factors, prov) * np.exp(np.outer(trends, np.arange(len(YEARS)) - 2.5))
-        frame = pd.DataFrame(grid, index=cities, columns=YEARS)
-        if calib.basis == "rate":
-            w = city_values[calib.weight]
-            frame = frame * (prov / ((frame * w).sum() / w.sum()).to_numpy())
-            if calib.cap:
-                frame = frame.clip(upper=calib.cap)
-        else:
-            frame = frame * (prov / frame.sum().to_numpy())
-        if code in PILOT_EFFECTS:
-            how, size = PILOT_EFFECTS[code]
-            for region, start in entry.items():
-                for year in YEARS:
-                    e = year - start
-                    if e >= 0:
-                        frame.loc[region, year] = (frame.loc[region, year] + size * (e + 1) if how == "add"
-                                                   else frame.loc[region, year] * (1 + size))
-            if calib.cap:
-                frame = frame.clip(upper=calib.cap)
-        city_values[code] = frame
+        city_values[code] = _city_series(code, CALIBRATION[code], rng, cities, city_values, entry)
         if code == "beds_per_1000_elderly":
-            city_values["elderly_beds"] = (frame * city_values["pop_60plus"] / 1000).round()
+            city_values["elderly_beds"] = (city_values[code] * city_values["pop_60plus"] / 1000).round()
 
     # derived context series
     city_values["elderly_share_60"] = city_values["pop_60plus"] / city_values["pop_resident"] * 100
     city_values["social_orgs"] = (city_values["social_org_per_10k"] * city_values["pop_resident"] / 1e4).round()
     city_values["volunteers_registered"] = (city_values["volunteer_rate"] / 100 * city_values["pop_resident"]).round()
     city_values["tekun_std"] = city_values["dibao_urban_std"] * 1.3
-
-    indicators = catalogue.indicators()
-    rows = []
-    for code, frame in city_values.items():
-        calib = CALIBRATION.get(code)
-        long = frame.stack().rename("value").reset_index()
-        long.columns = ["region", "year", "value"]
-        long["indicator"] = code
-        rows.append(long)
-        # province: aggregate of the cities
-        if code in ("pop_resident", "pop_60plus", "pop_65plus", "elderly_beds", "social_orgs",
-                    "volunteers_registered") or (calib and calib.basis == "count"):
-            prov = frame.sum()
-        elif code == "elderly_share_60":
-            prov = city_values["pop_60plus"].sum() / city_values["pop_resident"].sum() * 100
-        elif code == "tekun_std":
-            prov = None
-        else:
-            weight = calib.weight if calib and calib.weight in city_values else "pop_resident"
-            w = city_values[weight]
-            prov = (frame * w).sum() / w.sum()
-        if prov is not None:
-            rows.append(pd.DataFrame({"region": "210000", "year": YEARS, "value": prov.to_numpy(), "indicator": code}))
-    panel = pd.concat(rows, ignore_index=True)
-    prov_dibao = panel[(panel.region == "210000") & (panel.indicator == "dibao_urban_std")].set_index("year")["value"]
-    panel = pd.concat([panel, pd.DataFrame({"region": "210000", "year": YEARS, "indicator": "tekun_std",
-                                            "value": (prov_dibao * 1.3).to_numpy()})], ignore_index=True)
-    decimals = indicators["decimals"].to_dict()
-    panel["value"] = [round(v, decimals[c]) if decimals[c] else float(round(v)) for v, c in
-                      zip(panel.value, panel.indicator)]
-    panel["source"] = SOURCE.format(seed=seed)
-    panel["status"] = "illustrative"
-    panel["note"] = ""
-
-    # real figures replace generated ones (same region, year, indicator) and are added where missing
-    real_keyed = real.set_index(["region", "year", "indicator"])
-    panel = panel.set_index(["region", "year", "indicator"])
-    panel = panel[~panel.index.isin(real_keyed.index)]
-    panel = pd.concat([panel, real_keyed]).reset_index()
-    panel = panel[panel.year.isin(YEARS)]
-    panel = panel[schema.PANEL_COLUMNS].sort_values(["region", "indicator", "year"]).reset_index(drop=True)
-    return panel
+    return _finish(_long_panel(city_values), real, seed)
 
 
-def write_sample(path=None, *, seed: int = 20200630):
-    """Generate and write ``data/sample/panel.csv`` (atomically); returns the path."""
+#: Illustrative 2020 resident population of a unit by level (median; log-normal spread 0.5), used outside
+#: Liaoning where the sample has no real population figures: a typical province, prefecture and county.
+_TYPICAL_POPULATION = {"province": 4.0e7, "city": 3.0e6, "county": 4.0e5}
+_LIAONING_2020 = 42591407  # 7th census, data/reference/regions.csv: the calibration's population
+
+
+def generate_area(region: str, level: str, *, seed: int = 20200630) -> pd.DataFrame:
+    """The illustrative panel for any area and level: the area's units and the area itself, 2015–2020.
+
+    Everything is generated (``status=illustrative``); no real figure is mixed in. Unit populations are
+    log-normal around a typical size for the level (:data:`_TYPICAL_POPULATION`), 60+ shares around 22%
+    (65+ are 68% of them), trends as in the Liaoning sample. Each indicator follows the Liaoning calibration
+    (:data:`CALIBRATION`): rates as they are, counts scaled by the area's population relative to Liaoning's.
+    The generator is seeded by *seed*, the area and the level, so each area gets its own reproducible panel.
+    """
+    area, level = regions.check_area_level(region, level)
+    units = regions.units_of(area, level)
+    rng = np.random.default_rng([seed, int(area), LEVELS.index(level)])
+    known = set(catalogue.indicators().index)
+    city_values = _area_population(rng, units, level)
+    scale = city_values["pop_resident"][2020].sum() / _LIAONING_2020
+    order = ["beds_per_1000_elderly"] + [c for c in CALIBRATION if c != "beds_per_1000_elderly"]
+    for code in order:
+        calib = CALIBRATION[code]
+        if calib.basis == "count":
+            calib = replace(calib, start=calib.start * scale, end=calib.end * scale)
+        city_values[code] = _city_series(code, calib, rng, units, city_values, entry={})
+        if code == "beds_per_1000_elderly":
+            city_values["elderly_beds"] = (city_values[code] * city_values["pop_60plus"] / 1000).round()
+    city_values["elderly_share_60"] = city_values["pop_60plus"] / city_values["pop_resident"] * 100
+    city_values["social_orgs"] = (city_values["social_org_per_10k"] * city_values["pop_resident"] / 1e4).round()
+    city_values["volunteers_registered"] = (city_values["volunteer_rate"] / 100 * city_values["pop_resident"]).round()
+    city_values["tekun_std"] = city_values["dibao_urban_std"] * 1.3
+    panel = _long_panel({c: f for c, f in city_values.items() if c in known}, area)
+    empty = pd.DataFrame(columns=["region", "year", "indicator", *schema.PANEL_COLUMNS[3:]])
+    out = _finish(panel, empty, seed).astype({"region": str, "year": "int64", "indicator": str, "value": "float64"})
+    out["source"] = f"evalkit sample generator (illustrative, seed {seed}, area {area}, {level} level)"
+    return out
+
+
+def _area_population(rng: np.random.Generator, units: list[str], level: str) -> dict[str, pd.DataFrame]:
+    """Illustrative resident, 60+ and 65+ population of every unit and year."""
+    size = _TYPICAL_POPULATION[level] * np.exp(rng.normal(0, 0.5, len(units)))
+    change = rng.uniform(-0.012, 0.004, len(units))
+    resident = pd.DataFrame(np.outer(size, np.ones(len(YEARS))) * (1 + change[:, None]) ** (np.array(YEARS) - 2020),
+                            index=units, columns=YEARS).round()
+    share = np.clip(rng.normal(0.22, 0.03, len(units)), 0.1, 0.35)
+    ageing = np.linspace(0.85, 1.0, len(YEARS))  # shares rose by about a sixth over 2015–2020
+    elderly = (resident * np.outer(share, ageing)).round()
+    old65 = (elderly * 0.68 * np.exp(rng.normal(0, 0.02, elderly.shape))).round()
+    return {"pop_resident": resident, "pop_60plus": elderly, "pop_65plus": old65}
+
+
+def write_sample(path=None, *, seed: int = 20200630, region: str = DEFAULT_AREA, level: str = "city"):
+    """Generate and write the sample panel (atomically; CSV, or Parquet for a ``.parquet`` path); returns the path.
+
+    Parameters
+    ----------
+    path
+        Where to write; default ``data/sample/panel.csv`` (only for the default area and level: another
+        area needs a path, so the shipped sample is never replaced by another area's).
+    seed
+        Seed of the generator.
+    region, level
+        The area and the level of its units (see :func:`generate`).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     from evalkit import paths
-    from evalkit.io import write_csv
+    from evalkit.io import write_panel
 
+    area, level = regions.check_area_level(region, level)
+    if path is None and (area, level) != (DEFAULT_AREA, "city"):
+        raise ParameterError(f"give an output file (-o FILE) for region {area} at the {level} level; "
+                             "data/sample/panel.csv is the shipped Liaoning sample")
     target = paths.sample_panel_path() if path is None else paths.resolve(path)
-    panel = generate(seed)
-    return write_csv(panel, target, bom=False)
+    panel = generate(seed, region=area, level=level)
+    return write_panel(panel, target)

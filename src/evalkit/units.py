@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from evalkit.errors import NotANumber, UnitMismatch
+
 __all__ = [
     "FULLWIDTH_FOLD",
     "KNOWN_UNITS",
@@ -79,14 +81,6 @@ _SAME_DIMENSION = {
     "张": {"张"},
     "元": {"元"},
 }
-
-
-class NotANumber(ValueError):
-    """Text that is not a number evalkit reads without guessing (``约3万``, ``3万左右``)."""
-
-
-class UnitMismatch(ValueError):
-    """A cell's own unit disagrees with the expected (catalogue) unit."""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 
+from evalkit import i18n
 from evalkit.plots import finish, new_axes
 
 __all__ = ["coverage_heatmap"]
@@ -27,6 +28,5 @@ def coverage_heatmap(share: pd.DataFrame, *, title: str, source: str | None = No
     ax.grid(False)
     for (i, j), v in np.ndenumerate(data):
         ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v > 0.6 else "#333333")
-    unit = "覆盖率（有数值的地区占比）" if lang == "zh" else "coverage (share of regions with a value)"
-    ax.set_xlabel(unit)
+    ax.set_xlabel(i18n.t("audit.coverage_axis", lang))
     return finish(ax, title=title, source=source, illustrative=illustrative, lang=lang, years=None)

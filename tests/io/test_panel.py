@@ -14,6 +14,7 @@ from evalkit.errors import (
     FileFormatError,
     InputFileError,
     OutOfRangeError,
+    ParameterError,
     UnitConflictError,
     UnknownCodeError,
     ValueFormatError,
@@ -208,7 +209,7 @@ def test_write_excel_is_atomic_and_formatted(tmp_path):
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"previous good file")
     frame = pd.DataFrame({"指标": ["城市低保平均标准"], "year": [2020], "value": [677.6]})
-    with pytest.raises(Exception):
+    with pytest.raises(ParameterError):
         io.write_excel({"bad/name": frame}, target)
     assert target.read_bytes() == b"previous good file"
     io.write_excel({"表": frame}, target, sources=pd.DataFrame({"source": ["民政统计公报"]}))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from evalkit import audit, io
+from evalkit import i18n, io
 from evalkit.errors import (
     ColumnError,
     DuplicateRowError,
@@ -152,11 +152,11 @@ def test_wide_layout_reports_a_bad_row_label_once(write_text):
 
 
 def test_status_words_the_workbook_itself_uses_are_accepted(write_text):
-    words = list(audit._STATUS_ZH.values())
+    shown = i18n.labels("audit.status", "zh")  # the words the audit tables print
     text = HEADER.strip() + ",status\n" + "".join(
-        f"210100,{2015 + i},pop_resident,5,{w}\n" for i, w in enumerate(words))
+        f"210100,{2015 + i},pop_resident,5,{w}\n" for i, w in enumerate(shown.values()))
     panel = io.read_panel(write_text("st.csv", text))
-    assert panel["status"].tolist() == list(audit._STATUS_ZH)
+    assert panel["status"].tolist() == list(shown)
 
 
 def test_code_and_name_columns_that_disagree(write_text):
@@ -198,8 +198,8 @@ def test_template_values_with_units_and_not_available_marks(tmp_path):
 
 
 def test_region_merged_over_several_rows_says_to_fill_it_down(tmp_path):
-    path = _xlsx(tmp_path / "m.xlsx", [["地区", "指标", 2019, 2020], ["沈阳市", "常住人口", 1, 2], [None, "孤儿", 3, 4]],
-                 merges=["A2:A3"])
+    path = _xlsx(tmp_path / "m.xlsx", [["地区", "指标", 2019, 2020], ["沈阳市", "常住人口", 1, 2],
+                                       [None, "孤儿", 3, 4]], merges=["A2:A3"])
     with pytest.raises(UnknownCodeError) as err:
         io.read_panel(path)
     problem, = err.value.problems
