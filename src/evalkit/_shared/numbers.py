@@ -55,8 +55,9 @@ def format_figure(value: object) -> str:
 
 
 def format_value(value: object) -> str:
-    """A key figure for a page: integers with separators, floats with up to 3 decimals (4 significant digits
-    below 1), text as is. Booleans print as ``True``/``False``: a page translates them itself.
+    """A key figure for a page: integers with separators, floats with up to 3 decimals, text as is.
+
+    Floats below 1 keep 4 significant digits. Booleans print as ``True``/``False``: a page translates them itself.
     """
     if is_missing(value):
         return MISSING
