@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evalkit._shared.numbers import format_fixed
 from evalkit.errors import ParameterError
+from evalkit.runner.pages import GLUE_MIME
 
 __all__ = [
     "GLUE_MIME",
@@ -32,7 +34,6 @@ __all__ = [
     "title",
 ]
 
-GLUE_MIME = "application/vnd.evalkit.glue+json"
 
 _TEXT = {
     "illustrative": {"zh": "示例数据，非官方统计", "en": "Illustrative data, not official statistics"},
@@ -121,15 +122,8 @@ def note(text: str, *, kind: str = "info") -> HTML:
                 f"{body}</div>")
 
 
-def fmt_number(value: Any, decimals: int = 1) -> str:
-    """Thousands separators, fixed decimals; missing → ``—``; integers stay integers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        return f"{value:,.{decimals}f}"
-    return str(value)
+#: the old name of :func:`evalkit._shared.numbers.format_fixed` (kept as an alias)
+fmt_number = format_fixed
 
 
 _TIME_ROLES = {"year", "time", "group", "cohort", "period", "g", "t", "基期", "目标年", "批次年份"}

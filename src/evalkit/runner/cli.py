@@ -1,6 +1,6 @@
 """``evalkit run`` and ``evalkit params``: argument parsing and the printed summary.
 
-The lead's ``evalkit.cli`` dispatches ``evalkit run …`` to :func:`run_command` and ``evalkit params …``
+The top-level ``evalkit.cli`` dispatches ``evalkit run …`` to :func:`run_command` and ``evalkit params …``
 to :func:`params_command`. Exit codes: 0 all runs succeeded or were cached; 1 a run failed, timed
 out or lost its kernel (the others still ran); 2 the batch file or a parameter is invalid (nothing
 ran); 130 interrupted with Ctrl-C.
@@ -32,7 +32,9 @@ def _run_parser() -> argparse.ArgumentParser:
         description="Run the notebooks listed in runs.yml with their parameters and publish HTML reports to "
                     "reports/ (index.html, manifest.json). Runs whose notebook, parameters, data, evalkit code "
                     "and package versions are unchanged since their last success are skipped.")
-    parser.add_argument("--config", default="runs.yml", help="the batch file (default: runs.yml)")
+    parser.add_argument("batch", nargs="?", metavar="BATCH.yml",
+                        help="the batch file (default: runs.yml); the same as --config")
+    parser.add_argument("--config", help="the batch file (default: runs.yml)")
     parser.add_argument("--only", action="append", metavar="PATTERN",
                         help="run only matching runs: a job name, notebook name or NOTEBOOK/REPORT, * wildcards "
                              "allowed; repeat for several")
@@ -61,12 +63,16 @@ def _summary(manifest) -> str:
 
 
 def run_command(argv: list[str]) -> int:
-    """``evalkit run [--config runs.yml] [--only P] [--force] [--workers N] [--show-code] [--scheduler A | --dask-local N]``."""
-    args = _run_parser().parse_args(argv)
+    """``evalkit run [BATCH.yml | --config runs.yml] [--only P] [--force] [--workers N] [--show-code] [--scheduler A | --dask-local N]``."""
+    parser = _run_parser()
+    args = parser.parse_args(argv)
+    if args.batch and args.config and args.batch != args.config:
+        parser.error(f"two batch files given ({args.batch} and --config {args.config}); give one")
+    config = args.batch or args.config or "runs.yml"
     from evalkit.runner.batch import run_batch
 
     try:
-        manifest = run_batch(args.config, only=args.only, workers=args.workers, force=args.force,
+        manifest = run_batch(config, only=args.only, workers=args.workers, force=args.force,
                              show_code=args.show_code, scheduler=args.scheduler, dask_local=args.dask_local)
     except EvalkitError as exc:
         print(f"evalkit run: {exc}", file=sys.stderr)

@@ -16,6 +16,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from evalkit._shared.checks import Lang
+from evalkit._shared.numbers import format_value
+from evalkit.i18n import t
+
 __all__ = [
     "FAILED_STATUSES",
     "GLUE_MIME",
@@ -42,31 +46,18 @@ STATUS_LABELS = {
 FAILED_STATUSES = frozenset({"failed", "timeout", "kernel_died"})
 
 
-def fmt_value(value: Any) -> str:
-    """A key figure for people: thousands separators, few decimals, text as is."""
-    if value is None:
-        return "—"
+def fmt_value(value: Any, lang: Lang = "zh") -> str:
+    """A key figure for people (:func:`evalkit._shared.numbers.format_value`); booleans in the page's language."""
     if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        magnitude = abs(value)
-        if magnitude >= 1000:
-            return f"{value:,.1f}"
-        if magnitude >= 1 or magnitude == 0:
-            return f"{value:,.3f}".rstrip("0").rstrip(".")
-        return f"{value:.4g}"
-    return str(value)
+        return t("common.yes" if value else "common.no", lang)
+    return format_value(value)
 
 
 def _fmt_delta(change: Mapping[str, Any]) -> str:
     delta = change.get("delta")
     if delta is None:
         return ""
-    text = ("+" if delta > 0 else "") + fmt_value(delta)
+    text = ("+" if delta > 0 else "") + format_value(delta)
     relative = change.get("relative")
     if relative is not None and math.isfinite(relative):
         text += f" ({relative:+.1%})"

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_runner_support import make_project, write_notebook
+from _data.runner import make_project, write_notebook
 
 from evalkit.errors import ParameterError
 from evalkit.runner import batch as batch_module
@@ -439,15 +439,16 @@ def test_the_manifest_written_after_each_run_keeps_the_runs_still_to_come(tmp_pa
 
 
 def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+    from evalkit._shared import files
     from evalkit.runner import manifest as manifest_module
 
     target = tmp_path / "r.html"
-    manifest_module.write_atomic(target, "old")
+    manifest_module.write_atomic(target, "old")  # the runner writes through the one atomic writer
 
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(manifest_module.os, "replace", interrupted)
+    monkeypatch.setattr(files.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         manifest_module.write_atomic(target, "new" * 1000)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.html"]

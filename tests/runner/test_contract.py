@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from test_runner_support import FIXTURES, write_notebook
+from _data.runner import FIXTURES, write_notebook
 
 from evalkit.errors import ParameterError
 from evalkit.runner.cli import params_command
