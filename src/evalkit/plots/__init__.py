@@ -102,7 +102,7 @@ def year_axis(ax, axis: str = "x"):
     """Integer year ticks on *axis* (no thousands separator, no fractional years)."""
     target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_locator(MaxNLocator(integer=True))
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{int(round(v))}"))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{round(v)}"))
     return ax
 
 

@@ -26,7 +26,6 @@ import platform
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +61,7 @@ class Environment:
         return _sha_json([self.python, sorted(self.packages.items()), self.evalkit_source_sha256])
 
     def to_dict(self) -> dict:
+        """The environment as JSON-ready values (for the manifest)."""
         return {"git_commit": self.git_commit, "git_dirty": self.git_dirty, "python": self.python,
                 "platform": self.platform, "evalkit_version": self.evalkit_version,
                 "evalkit_source_sha256": self.evalkit_source_sha256, "packages": dict(sorted(self.packages.items()))}

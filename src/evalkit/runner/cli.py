@@ -63,7 +63,10 @@ def _summary(manifest) -> str:
 
 
 def run_command(argv: list[str]) -> int:
-    """``evalkit run [BATCH.yml | --config runs.yml] [--only P] [--force] [--workers N] [--show-code] [--scheduler A | --dask-local N]``."""
+    """Run a batch: ``evalkit run [BATCH.yml | --config runs.yml] [--only P] [--force] [--workers N] …``.
+
+    Further options: ``--show-code``, ``--no-pdf``, ``--scheduler A`` or ``--dask-local N``.
+    """
     parser = _run_parser()
     args = parser.parse_args(argv)
     if args.batch and args.config and args.batch != args.config:

@@ -17,9 +17,9 @@
         parameter_sets:                                        # or an explicit list of sets
           - {text: ../shared/seed/000_094b9a3db5cf8248.txt}
 
-Job keys: ``notebook`` (required), ``name`` (default: the notebook's file stem), ``output``, ``parameters`` (fixed values), ``grid`` or
-``parameter_sets``, ``timeout``, ``when_exists``, ``inputs`` (extra data files/globs the cache should
-watch), ``kernel``. Paths are relative to the folder holding ``runs.yml`` (the project root). The file
+Job keys: ``notebook`` (required), ``name`` (default: the notebook's file stem), ``output``, ``parameters``
+(fixed values), ``grid`` or ``parameter_sets``, ``timeout``, ``when_exists``, ``inputs`` (extra data
+files/globs the cache should watch), ``kernel``. Paths are relative to the folder holding ``runs.yml`` (the project root). The file
 is read with a safe YAML loader; every error names the file, line and key and says how to fix it.
 """
 from __future__ import annotations
@@ -86,6 +86,7 @@ class PlannedRun:
 
     @property
     def run_id(self) -> str:
+        """``<notebook_dir>/<slug>``: the run's id in the manifest and its report path."""
         return f"{self.notebook_dir}/{self.slug}"
 
 
@@ -102,6 +103,7 @@ class BatchPlan:
 
     @property
     def reports(self) -> Path:
+        """The report folder, ``<root>/reports``."""
         return self.root / "reports"
 
     @property

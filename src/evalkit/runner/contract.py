@@ -53,6 +53,7 @@ class ParamType:
         return f"{text} | None" if self.nullable and self.kind != "any" else text
 
     def problem(self, value: Any) -> str | None:
+        """Why *value* is not acceptable for this parameter, or ``None``."""
         """Why *value* does not fit this type, or ``None`` when it does."""
         if value is None:
             return None if self.nullable or self.kind == "any" else f"expected {self}, got null"
@@ -110,6 +111,7 @@ class Parameter:
     literal_default: bool = True  #: False when the default is an expression, not a literal
 
     def problem(self, value: Any) -> str | None:
+        """Why *value* is not acceptable (wrong type or not one of the choices), or ``None``."""
         why = self.type.problem(value)
         if why:
             return why
@@ -146,6 +148,7 @@ class Contract:
 
     @property
     def names(self) -> list[str]:
+        """The parameter names in cell order."""
         return [p.name for p in self.parameters]
 
     def __getitem__(self, name: str) -> Parameter:
@@ -179,10 +182,12 @@ class Contract:
         return found
 
     def coerce(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """*values* converted to the declared types (an int for a float becomes a float)."""
         return {k: self[k].type.coerce(v) for k, v in values.items()}
 
     @property
     def table(self) -> pd.DataFrame:
+        """The parameters as a table: name, type, default, choices, help."""
         return pd.DataFrame({
             "name": [p.name for p in self.parameters],
             "type": [str(p.type) for p in self.parameters],
@@ -207,6 +212,7 @@ class Contract:
         return "\n".join(lines)
 
     def to_json(self) -> list[dict]:
+        """The parameters as JSON-ready records."""
         return [{"name": p.name, "type": str(p.type), "default": p.default if p.literal_default else None,
                  "default_source": p.default_source, "choices": list(p.choices) if p.choices else None,
                  "description": p.description} for p in self.parameters]

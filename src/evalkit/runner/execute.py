@@ -8,6 +8,7 @@ atomically, so a worker on another machine (Dask) needs no shared report folder.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -140,10 +141,8 @@ class _Watchdog:
 
     def _signal(self, signum: int) -> None:
         if self._pid is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(self._pid, signum)
-            except OSError:
-                pass
 
     def _fire(self) -> None:
         with self._lock:

@@ -27,7 +27,8 @@ def index_html(manifest: Manifest) -> str:
         last = record.get("last_success") or {}
         group["runs"].append({
             # a notebook may glue a human-readable "label" for its report (a city's name for a city code)
-            "slug": record["slug"], "label": (record.get("figures") or {}).get("label"), "status": status, "in_batch": record.get("in_batch", False),
+            "slug": record["slug"], "label": (record.get("figures") or {}).get("label"), "status": status,
+            "in_batch": record.get("in_batch", False),
             "stale": record.get("stale", False), "parameters": record.get("parameters") or {},
             "report_href": record.get("report"), "error_href": record.get("error_page"),
             "duration_s": record.get("duration_s"), "last_success": last.get("finished"),
@@ -58,6 +59,7 @@ def _split_shared_parameters(group: dict[str, Any]) -> None:
 
 
 def write_index(manifest: Manifest) -> Path:
+    """Write ``reports/index.html`` for *manifest* atomically; return its path."""
     path = manifest.path.parent / "index.html"
     write_atomic(path, index_html(manifest))
     return path

@@ -72,17 +72,21 @@ class Manifest:
 
     @property
     def ok(self) -> bool:
+        """True when every run of the batch succeeded or was cached."""
         return self.batch.get("status") == "ok"
 
     def to_dict(self) -> dict:
+        """The manifest as JSON-ready values."""
         return {"schema": SCHEMA_VERSION, "batch": self.batch, "environment": self.environment,
                 "inputs": self.inputs, "runs": self.records}
 
     def write(self) -> None:
+        """Write ``manifest.json`` atomically."""
         write_atomic(self.path, json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n")
 
     @classmethod
     def build(cls, path: Path, *, batch: dict, environment: dict, records: list[dict]) -> Manifest:
+        """A manifest of *records*, with the inputs of every run gathered in one table."""
         inputs: dict[str, str] = {}
         for record in records:
             if record.get("in_batch"):
