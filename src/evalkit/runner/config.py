@@ -20,7 +20,8 @@
 Job keys: ``notebook`` (required), ``name`` (default: the notebook's file stem), ``output``, ``parameters``
 (fixed values), ``grid`` or ``parameter_sets``, ``timeout``, ``when_exists``, ``inputs`` (extra data
 files/globs the cache should watch), ``kernel``. Paths are relative to the folder holding ``runs.yml``
-(the project root). The file is read with a safe YAML loader; every error names the file, line and key and says how to fix it.
+(the project root). The file is read with a safe YAML loader; every error names the file, line and key and
+says how to fix it.
 """
 from __future__ import annotations
 
