@@ -41,6 +41,8 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--force", action="store_true", help="re-run even when nothing changed")
     parser.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: one per core)")
     parser.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
+    parser.add_argument("--no-pdf", action="store_true",
+                        help="do not print the PDF beside each report (made with headless Chromium when installed)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
     where.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster of N workers")
@@ -76,7 +78,8 @@ def run_command(argv: list[str]) -> int:
 
     try:
         manifest = run_batch(config, only=args.only, workers=args.workers, force=args.force,
-                             show_code=args.show_code, scheduler=args.scheduler, dask_local=args.dask_local)
+                             show_code=args.show_code, scheduler=args.scheduler, dask_local=args.dask_local,
+                             pdf=not args.no_pdf)
     except EvalkitError as exc:
         print(f"evalkit run: {exc}", file=sys.stderr)
         return 2

@@ -53,6 +53,8 @@ class RunSpec:
     previous: dict | None  #: the last successful run: finished, figures, whether its report exists
     page: dict  #: batch facts shown on every page (evalkit version, commit, dirty flag, generated)
     work_dir: str  #: the batch's scratch folder (run folders go inside; removed after the batch)
+    lang: str = "zh"  #: the report's language: markdown cells of the other language and page text follow it
+    pdf_href: str | None = None  #: link to the print version beside the page (when PDFs are made)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class RunOutcome:
     figures: dict = field(default_factory=dict)
     error: dict | None = None
     warm_kernel: bool = False
+    warnings: tuple[str, ...] = ()  #: what cells wrote to stderr (kept off the page, recorded in the manifest)
 
 
 def _now() -> str:
@@ -203,7 +206,7 @@ def execute_run(spec: RunSpec) -> RunOutcome:
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    from evalkit.runner.export import report_page
+    from evalkit.runner.export import report_page, stderr_messages
     from evalkit.runner.kernels import ForkingKernelManager, fork_server, kernel_log_tail
     from evalkit.runner.pages import glued_figures
 
@@ -261,10 +264,11 @@ def execute_run(spec: RunSpec) -> RunOutcome:
     html = report_page(nb=executed, status=status, title=spec.title, notebook=spec.notebook, slug=spec.slug,
                        parameters=spec.parameters, started=started, duration_s=duration, show_code=spec.show_code,
                        figures=figures, previous=spec.previous, error=error, page=spec.page,
-                       resources_path=spec.cwd)
+                       resources_path=spec.cwd, lang=spec.lang,
+                       pdf_href=spec.pdf_href if status == "success" else None)
     return RunOutcome(run_id=spec.run_id, status=status, started=started, finished=_now(), duration_s=duration,
                       notebook_json=nbformat.writes(executed), html=html, figures=figures, error=error,
-                      warm_kernel=any(forked))
+                      warm_kernel=any(forked), warnings=tuple(stderr_messages(executed)))
 
 
 def _describe_failure(nb: Any, error: dict, *, status: str, timeout: float, running: int | None,
