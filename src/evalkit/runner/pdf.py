@@ -34,9 +34,13 @@ __all__ = ["BROWSER_ENV", "Chromium", "PdfJob", "find_browser", "print_pdfs"]
 BROWSER_ENV = "EVALKIT_CHROMIUM"
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _MM = 1 / 25.4  # inches per millimetre
+_MARGIN_MM = (20, 14, 18, 14)  # top, right, bottom, left
+#: the printed column of an A4 page in CSS pixels (96 per inch)
+_PRINT_WIDTH_PX = round((210 - _MARGIN_MM[1] - _MARGIN_MM[3]) * _MM * 96)
 #: tables wider than the printed column are scaled down to fit it (not below half size)
 _FIT_TABLES = """(() => {
-  const width = document.querySelector('main').clientWidth;
+  const main = document.querySelector('main') || document.body;
+  const width = main.clientWidth;
   for (const table of document.querySelectorAll('table')) {
     const wide = table.scrollWidth;
     if (wide > width + 1) { table.style.zoom = Math.max(0.5, width / wide).toFixed(3); }
@@ -149,7 +153,10 @@ class Chromium:
         """The PDF of the page at *url*: A4 portrait, *title* in the running header, page numbers below."""
         target, session = self.open(url)
         try:
+            # lay the page out at the printed column's width, so the tables measured are the tables printed
             self.send("Emulation.setEmulatedMedia", session, media="print")
+            self.send("Emulation.setDeviceMetricsOverride", session, width=_PRINT_WIDTH_PX, height=1123,
+                      deviceScaleFactor=1, mobile=False)
             self.evaluate(session, _FIT_TABLES)
             self.evaluate(session, "document.fonts ? document.fonts.ready.then(() => true) : true")
             style = ("font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;font-size:8px;color:#555;"
@@ -159,7 +166,8 @@ class Chromium:
                        pages='<span class="totalPages"></span>')
             footer = f'<div style="{style}text-align:center;">{number}</div>'
             result = self.send("Page.printToPDF", session, timeout=120, paperWidth=210 * _MM, paperHeight=297 * _MM,
-                               marginTop=20 * _MM, marginBottom=18 * _MM, marginLeft=14 * _MM, marginRight=14 * _MM,
+                               marginTop=_MARGIN_MM[0] * _MM, marginRight=_MARGIN_MM[1] * _MM,
+                               marginBottom=_MARGIN_MM[2] * _MM, marginLeft=_MARGIN_MM[3] * _MM,
                                printBackground=True, displayHeaderFooter=True, headerTemplate=header,
                                footerTemplate=footer, preferCSSPageSize=False)
             return base64.b64decode(result["data"])
