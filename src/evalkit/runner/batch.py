@@ -142,7 +142,7 @@ def _publish(outcome: RunOutcome, run: PlannedRun, plan: BatchPlan, previous: di
     record = {**_base_record(run, plan), "key": key, "in_batch": True, "started": outcome.started,
               "finished": outcome.finished, "duration_s": outcome.duration_s, "inputs": inputs,
               "warm_kernel": outcome.warm_kernel, "skip_reason": None, "had_previous": last is not None,
-              "warnings": list(outcome.warnings)}
+              "warnings": list(outcome.warnings), "compute_s": outcome.compute_s}
     if outcome.status == "success":
         write_atomic(reports / files["ipynb"], outcome.notebook_json)
         write_atomic(reports / files["html"], outcome.html)
@@ -408,7 +408,8 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
                 f"{n_workers} local worker{'s' if n_workers != 1 else ''}")
     batch = {"started": options.started, "finished": None, "duration_s": None, "status": "running",
              "config": display_path(plan.config.resolve(), plan.root), "only": list(options.only),
-             "force": options.force, "show_code": options.show_code, "executor": executor}
+             "force": options.force, "show_code": options.show_code, "executor": executor,
+             "workers": None if options.on_dask else n_workers}
 
     def manifest(status: str) -> Manifest:
         # a run not finished (yet, or ever: the batch may be killed after any write) keeps its previous record
@@ -417,10 +418,12 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
         counts = {s: sum(r["status"] == s for r in in_batch) for s in ("success", "cached", "skipped")}
         counts["failed"] = sum(r["status"] in FAILED_STATUSES for r in in_batch)
         counts["warm_kernels"] = sum(bool(r.get("warm_kernel")) for r in in_batch if r["status"] != "cached")
+        executed = [r for r in in_batch if r["status"] != "cached" and r.get("compute_s") is not None]
         finished = _now() if status != "running" else None
         return Manifest.build(manifest_path, batch={**batch, "status": status, "finished": finished,
                                                     "duration_s": round(time.monotonic() - options.t0, 3),
-                                                    "counts": counts},
+                                                    "counts": counts,
+                                                    "compute_s": round(sum(r["compute_s"] for r in executed), 3)},
                               environment=environment.to_dict(), records=ordered)
 
     n_cached = sum(r["status"] == "cached" and r["in_batch"] for r in records.values())

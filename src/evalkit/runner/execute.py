@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WARM_KERNELS_ENV", "RunOutcome", "RunSpec", "execute_run", "prepare_worker"]
+__all__ = ["WARM_KERNELS_ENV", "RunOutcome", "RunSpec", "cell_compute", "execute_run", "prepare_worker"]
 
 #: set to 0 to start every kernel the ordinary way (no fork server)
 WARM_KERNELS_ENV = "EVALKIT_WARM_KERNELS"
@@ -72,6 +72,21 @@ class RunOutcome:
     error: dict | None = None
     warm_kernel: bool = False
     warnings: tuple[str, ...] = ()  #: what cells wrote to stderr (kept off the page, recorded in the manifest)
+    compute_s: float | None = None  #: Σ of the cells' execution times (papermill's per-cell durations)
+
+
+def cell_compute(nb: Any) -> float:
+    """Σ of the execution times of *nb*'s cells, in seconds (papermill's ``metadata.papermill.duration``).
+
+    This is the notebook's own work — kernel start, export and publishing excluded — and what a batch of
+    *n* workers can at best divide by *n*.
+    """
+    total = 0.0
+    for cell in nb.get("cells", []):
+        duration = ((cell.get("metadata") or {}).get("papermill") or {}).get("duration")
+        if isinstance(duration, (int, float)):
+            total += float(duration)
+    return total
 
 
 def _now() -> str:
@@ -268,7 +283,8 @@ def execute_run(spec: RunSpec) -> RunOutcome:
                        pdf_href=spec.pdf_href if status == "success" else None)
     return RunOutcome(run_id=spec.run_id, status=status, started=started, finished=_now(), duration_s=duration,
                       notebook_json=nbformat.writes(executed), html=html, figures=figures, error=error,
-                      warm_kernel=any(forked), warnings=tuple(stderr_messages(executed)))
+                      warm_kernel=any(forked), warnings=tuple(stderr_messages(executed)),
+                      compute_s=round(cell_compute(executed), 3))
 
 
 def _describe_failure(nb: Any, error: dict, *, status: str, timeout: float, running: int | None,
