@@ -50,8 +50,8 @@ STATUS_COLOURS = {"good": "#2E7D32", "fair": "#F9A825", "poor": "#C62828", "na":
 _FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 def label(key: str, lang: Lang = "zh") -> str:
-    """A chart text from the catalogue (``plots.<key>``: ``source``, ``illustrative``, ``year``) in *lang*."""
-    return t(f"plots.{key}", lang)
+    """A chart text from the catalogue (``plots.label.<key>``: ``source``, ``illustrative``, ``year``) in *lang*."""
+    return t(f"plots.label.{key}", lang)
 
 
 @lru_cache(maxsize=1)
