@@ -44,7 +44,7 @@ from evalkit.runner.execute import RunOutcome, RunSpec, execute_run, preload_mod
 from evalkit.runner.index import write_index
 from evalkit.runner.manifest import MANIFEST_NAME, Manifest, load_records, write_atomic
 from evalkit.runner.pages import FAILED_STATUSES, figure_changes, render
-from evalkit.runner.pdf import PdfJob, find_browser, print_pdfs
+from evalkit.runner.pdf import PdfJob, PdfPrinter, find_browser
 from evalkit.runner.progress import Progress
 
 __all__ = ["BatchRunning", "default_workers", "kernel_environment", "run_batch"]
@@ -437,20 +437,26 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
     status = "running"
     by_id = {run.run_id: (run, inputs, key) for run, inputs, key in pending}
     outcomes = _execute(pending, plan, page, previous, options, workers=n_workers, pdf=browser is not None)
+    printer = PdfPrinter(browser) if browser is not None else None
     try:
         for outcome in outcomes:
             run, inputs, key = by_id[outcome.run_id]
             record = _publish(outcome, run, plan, previous.get(run.run_id), inputs, key)
             records[run.run_id] = record
+            if printer is not None and record["status"] == "success":
+                printer.submit(_pdf_job(run, plan))  # prints while the other runs execute
             progress.finished(run.run_id, outcome.status, outcome.duration_s,
                               (record.get("error") or {}).get("summary") or "")
             manifest("running").write()
-        if browser is not None:
-            _print_pdfs(plan, records, browser=browser, progress=progress)
+        if printer is not None:
+            _finish_pdfs(plan, records, printer, progress=progress)
+            printer = None
         failed = any(r["status"] in FAILED_STATUSES and r.get("in_batch") for r in records.values())
         status = "failed" if failed else "ok"
     finally:
         outcomes.close()  # on Ctrl-C: stop workers and kernels before recording what finished
+        if printer is not None:  # interrupted: let the printer finish what it has, record nothing new
+            printer.close()
         progress.close()
         final = manifest("interrupted" if status == "running" else status)
         final.write()
@@ -464,34 +470,34 @@ def _batch_lang(plan: BatchPlan) -> str:
     return report_language({"lang": defaults.get("lang")})
 
 
-def _print_pdfs(plan: BatchPlan, records: dict[str, dict], *, browser: str, progress: Progress) -> None:
-    """Print ``<slug>.pdf`` for every report re-run in this batch, or whose PDF is missing; record it."""
-    jobs, by_pdf = [], {}
+def _pdf_job(run: PlannedRun, plan: BatchPlan) -> PdfJob:
+    files = _files(run)
+    return PdfJob(plan.reports / files["html"], plan.reports / files["pdf"], _title(run, plan), _lang(run))
+
+
+def _finish_pdfs(plan: BatchPlan, records: dict[str, dict], printer: PdfPrinter, *, progress: Progress) -> None:
+    """Print what is still missing (a cached report without its PDF), wait for the printer, record each PDF."""
     for run in plan.runs:
         record = records.get(run.run_id)
-        if not record or not record.get("in_batch") or record["status"] not in ("success", "cached"):
-            continue
-        html_path, pdf_path = plan.reports / _files(run)["html"], plan.reports / _files(run)["pdf"]
-        if record["status"] == "cached" and pdf_path.is_file():
-            record["pdf"] = _files(run)["pdf"]
-            continue
-        jobs.append(PdfJob(html_path, pdf_path, record.get("title") or run.slug, _lang(run)))
-        by_pdf[pdf_path] = record
-    if not jobs:
-        return
-    t0 = time.monotonic()
-    try:
-        results = print_pdfs(jobs, browser=browser)
-    except (OSError, RuntimeError, TimeoutError) as exc:
-        progress.note(f"evalkit run: the browser could not print the PDFs ({exc}); the HTML reports are published")
-        return
+        if record and record.get("in_batch") and record["status"] == "cached":
+            if (plan.reports / _files(run)["pdf"]).is_file():
+                record["pdf"] = _files(run)["pdf"]
+            else:
+                printer.submit(_pdf_job(run, plan))
+    results = printer.close()
+    by_pdf = {plan.reports / _files(run)["pdf"]: records.get(run.run_id) for run in plan.runs}
     for pdf_path, problem in results.items():
-        by_pdf[pdf_path]["pdf"] = None if problem else pdf_path.relative_to(plan.reports).as_posix()
+        record = by_pdf.get(pdf_path)
+        if record is None:
+            continue
+        record["pdf"] = None if problem else pdf_path.relative_to(plan.reports).as_posix()
         if problem:
-            by_pdf[pdf_path]["pdf_error"] = problem
+            record["pdf_error"] = problem
     made = sum(p is None for p in results.values())
-    progress.note(f"evalkit run: {made} PDF{'s' if made != 1 else ''} printed in {time.monotonic() - t0:.1f} s"
-                  + (f", {len(results) - made} failed" if made < len(results) else ""))
+    if results:
+        progress.note(f"evalkit run: {made} PDF{'s' if made != 1 else ''} printed ({printer.seconds:.1f} s of "
+                      "printing, alongside the runs)" + (f", {len(results) - made} failed" if made < len(results)
+                                                         else ""))
 
 
 def _execute(pending: list[tuple[PlannedRun, dict, str]], plan: BatchPlan, page: dict, previous: dict[str, dict],

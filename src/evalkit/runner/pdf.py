@@ -17,10 +17,12 @@ import fcntl
 import html
 import json
 import os
+import queue
 import select
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,7 +30,7 @@ from pathlib import Path
 from evalkit._shared.files import write_atomic
 from evalkit.i18n import t
 
-__all__ = ["BROWSER_ENV", "Chromium", "PdfJob", "find_browser", "print_pdfs"]
+__all__ = ["BROWSER_ENV", "Chromium", "PdfJob", "PdfPrinter", "find_browser", "print_pdfs"]
 
 #: path of the browser binary to use (overrides the search on PATH); an empty value turns PDFs off
 BROWSER_ENV = "EVALKIT_CHROMIUM"
@@ -216,3 +218,50 @@ def print_pdfs(jobs: Iterable[PdfJob], *, browser: str) -> dict[Path, str | None
             except (RuntimeError, TimeoutError, OSError) as exc:
                 results[pdf_path] = f"{type(exc).__name__}: {exc}"
     return results
+
+
+class PdfPrinter:
+    """Print PDFs on a background thread while the batch goes on (one browser, started with the first job).
+
+    :meth:`submit` queues a page as soon as it is published; :meth:`close` waits for the queue and returns
+    ``{pdf path: None or the error}``.
+    """
+
+    def __init__(self, browser: str):
+        self._browser = browser
+        self._jobs: queue.Queue = queue.Queue()
+        self._results: dict[Path, str | None] = {}
+        self._thread: threading.Thread | None = None
+        self.seconds = 0.0  #: time spent printing
+
+    def submit(self, job: PdfJob) -> None:
+        """Queue *job* for printing."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="evalkit-pdf", daemon=True)
+            self._thread.start()
+        self._jobs.put(job)
+
+    def _work(self) -> None:
+        chromium = None
+        try:
+            while (job := self._jobs.get()) is not None:
+                t0 = time.monotonic()
+                try:
+                    chromium = chromium or Chromium(self._browser)
+                    html_path, pdf_path, title, lang = job
+                    write_atomic(pdf_path, chromium.print_pdf(html_path.resolve().as_uri(), title=title, lang=lang))
+                    self._results[job[1]] = None
+                except (RuntimeError, TimeoutError, OSError) as exc:
+                    self._results[job[1]] = f"{type(exc).__name__}: {exc}"
+                self.seconds += time.monotonic() - t0
+        finally:
+            if chromium is not None:
+                chromium.close()
+
+    def close(self) -> dict[Path, str | None]:
+        """Wait for every queued job; return the results."""
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+        return dict(self._results)
