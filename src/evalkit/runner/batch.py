@@ -438,17 +438,21 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
     by_id = {run.run_id: (run, inputs, key) for run, inputs, key in pending}
     outcomes = _execute(pending, plan, page, previous, options, workers=n_workers, pdf=browser is not None)
     printer = PdfPrinter(browser) if browser is not None else None
+    to_print: list[PdfJob] = []
     try:
         for outcome in outcomes:
             run, inputs, key = by_id[outcome.run_id]
             record = _publish(outcome, run, plan, previous.get(run.run_id), inputs, key)
             records[run.run_id] = record
             if printer is not None and record["status"] == "success":
-                printer.submit(_pdf_job(run, plan))  # prints while the other runs execute
+                # printed once every run is done: a browser beside the kernels would slow their cells
+                to_print.append(_pdf_job(run, plan))
             progress.finished(run.run_id, outcome.status, outcome.duration_s,
                               (record.get("error") or {}).get("summary") or "")
             manifest("running").write()
         if printer is not None:
+            for job in to_print:
+                printer.submit(job)
             _finish_pdfs(plan, records, printer, progress=progress)
             printer = None
         failed = any(r["status"] in FAILED_STATUSES and r.get("in_batch") for r in records.values())
@@ -495,9 +499,8 @@ def _finish_pdfs(plan: BatchPlan, records: dict[str, dict], printer: PdfPrinter,
             record["pdf_error"] = problem
     made = sum(p is None for p in results.values())
     if results:
-        progress.note(f"evalkit run: {made} PDF{'s' if made != 1 else ''} printed ({printer.seconds:.1f} s of "
-                      "printing, alongside the runs)" + (f", {len(results) - made} failed" if made < len(results)
-                                                         else ""))
+        progress.note(f"evalkit run: {made} PDF{'s' if made != 1 else ''} printed in {printer.seconds:.1f} s"
+                      + (f", {len(results) - made} failed" if made < len(results) else ""))
 
 
 def _execute(pending: list[tuple[PlannedRun, dict, str]], plan: BatchPlan, page: dict, previous: dict[str, dict],
