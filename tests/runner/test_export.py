@@ -63,3 +63,13 @@ def test_the_page_chrome_speaks_the_report_language(lang, words, absent):
     assert all(w in page for w in words) and absent not in page
     assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in page and 'href="s.pdf"' in page
     assert fmt_value(True, lang) == ("是" if lang == "zh" else "yes")
+
+
+def test_the_page_header_carries_the_title_and_the_body_does_not_repeat_it():
+    from evalkit.runner.export import report_page
+
+    page = report_page(nb=_notebook(), status="success", title="fallback", notebook="notebooks/x.ipynb", slug="s",
+                       parameters={"lang": "en"}, started="2026-01-01T00:00:00", duration_s=1.0, show_code=False,
+                       figures={}, previous=None, error=None, page={}, resources_path=None, lang="en")
+    assert page.count("City profile") == 3  # <title>, the crumb and the header; not again in the body
+    assert "<title>City profile · s</title>" in page and "城市概况" not in page

@@ -122,6 +122,7 @@ def report_page(*, nb: Any, status: str, title: str, notebook: str, slug: str, p
     else *title*.
     """
     title = notebook_title(nb, lang) or title
+    nb = _without_title(nb, title, lang)
     previous_figures = previous.get("figures") if previous else None
     changes = figure_changes(previous_figures, figures) if previous_figures is not None else []
     error_context = None
@@ -145,6 +146,22 @@ def report_page(*, nb: Any, status: str, title: str, notebook: str, slug: str, p
         body=body, index_href="../index.html", manifest_href="../manifest.json", lang=lang,
         label=figures.get("label") if isinstance(figures.get("label"), str) else None, pdf_href=pdf_href,
         **page)
+
+
+def _without_title(nb: Any, title: str, lang: str) -> Any:
+    """*nb* without the heading line that repeats the page's title (the page header shows it)."""
+    for i, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "markdown" or not in_language(cell, lang):
+            continue
+        head, _, rest = cell.source.partition("\n")
+        if head.lstrip("# ").strip() != title or not head.startswith("# "):
+            return nb
+        nb = copy.copy(nb)
+        nb.cells = list(nb.cells)
+        nb.cells[i] = copy.deepcopy(cell)
+        nb.cells[i].source = rest.lstrip("\n")
+        return nb
+    return nb
 
 
 def _cell_position(nb: Any, index: int | None) -> int | None:
