@@ -33,7 +33,7 @@ ALLOWED_LATIN_IN_ZH = {
     "ATT", "TWFE", "CS", "DID", "ETS", "ARIMA", "SARIMAX", "Holt", "Winters", "Sobol", "Callaway", "Sant", "Anna",
     "COINr", "JRC", "Monte", "Carlo", "MAPE", "MASE", "RMSE", "RMSPE", "Webb", "Goodman", "Bacon", "de",
     "Chaisemartin", "D'Haultfœuille", "Abadie", "Newey", "West", "Poisson", "Excel", "Word", "PDF", "evalkit",
-    "min", "max", "ST", "lo", "hi", "km", "kg", "GDP", "CPI", "ID", "No", "README", "SHA", "Liaoning",
+    "min", "max", "ST", "lo", "hi", "km", "kg", "GDP", "CPI", "ID", "No", "README", "SHA", "Liaoning", "OLS",
 }
 #: Chinese an English page may carry: proper names with no English form in the data
 ALLOWED_HAN_IN_EN: set[str] = set()
