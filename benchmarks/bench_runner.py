@@ -9,11 +9,17 @@
 * evalkit: ``evalkit run --force`` on the whole batch (parallel workers, warm kernels, in-process HTML);
 * ``--ablation``: evalkit again with ordinary kernel start-up (``EVALKIT_WARM_KERNELS=0``), to show what
   the fork server contributes;
-* rerun: ``evalkit run`` again with nothing changed (every run cached), median of three.
+* rerun: ``evalkit run`` again with nothing changed (every run cached), median of three;
+* Σ cell compute: the sum of every executed cell's time in the forced batch (papermill's per-cell durations,
+  recorded in the manifest), the limit a batch of *w* workers can reach (Σ ÷ w), and the batch's ratio to
+  that limit (1.0 would be perfect parallelism with zero overhead), beside the naive loop's ratio to it.
+
+PDFs are not printed in the timed runs (``--no-pdf``): the naive loop makes none.
 
 Both sides run in a scratch copy of the project (links to notebooks/ and data/, its own reports/),
 with the same parameters and the same kernel working folder. The last line is JSON:
-``{"benchmark": "runner", "evalkit_s", "baseline", "baseline_s", "ratio", "rerun_s", ...}``.
+``{"benchmark": "runner", "evalkit_s", "baseline", "baseline_s", "ratio", "rerun_s", "cell_compute_s",
+"limit_s", "batch_to_limit", "naive_to_limit", ...}``.
 """
 from __future__ import annotations
 
@@ -117,13 +123,20 @@ def main() -> None:
         naive_loop(project, runs[:1], project.parent / "naive-warmup")
         print(f"warm-up: evalkit --only {runs[0].job.name} {warm:.1f} s, one naive run")
         baseline_s, measured = naive_baseline(project, runs, every_run=args.naive_all)
-        forced = [evalkit_run(project, "--force") for _ in range(args.repeats)]
-        cold = evalkit_run(project, "--force", env={**os.environ, "EVALKIT_WARM_KERNELS": "0"}) if args.ablation else None
+        forced, computes = [], []
+        for _ in range(args.repeats):
+            forced.append(evalkit_run(project, "--force", "--no-pdf"))
+            batch = json.loads((project / "reports" / "manifest.json").read_text(encoding="utf-8"))["batch"]
+            computes.append((batch.get("compute_s"), batch.get("workers") or default_workers()))
+        cold = (evalkit_run(project, "--force", "--no-pdf", env={**os.environ, "EVALKIT_WARM_KERNELS": "0"})
+                if args.ablation else None)
         reruns = [evalkit_run(project) for _ in range(3)]
         manifest = json.loads((project / "reports" / "manifest.json").read_text(encoding="utf-8"))
     finally:
         shutil.rmtree(project.parent, ignore_errors=True)
     evalkit_s, rerun_s = statistics.median(forced), statistics.median(reruns)
+    compute_s, workers = computes[forced.index(min(forced, key=lambda s: abs(s - evalkit_s)))]
+    limit_s = compute_s / workers if compute_s else None
     how = "measured" if measured == len(runs) else f"estimated from {measured} runs, one per job"
     print(f"naive loop (papermill CLI + nbconvert CLI, sequential): {baseline_s:7.1f} s  "
           f"({baseline_s / len(runs):.1f} s/run, {how})")
@@ -133,11 +146,18 @@ def main() -> None:
         print(f"evalkit run --force, ordinary kernels (no fork server): {cold:7.1f} s  ratio {baseline_s / cold:.1f}×")
     print(f"evalkit run, nothing changed:                            {rerun_s:7.2f} s  "
           f"({manifest['batch']['counts']['cached']} cached)")
+    if limit_s:
+        print(f"Σ cell compute of the forced batch: {compute_s:7.1f} s; limit with {workers} workers (Σ ÷ workers): "
+              f"{limit_s:.1f} s; batch / limit {evalkit_s / limit_s:.2f}×, "
+              f"naive loop / limit {baseline_s / limit_s:.2f}×")
     result = {"benchmark": "runner", "evalkit_s": round(evalkit_s, 3),
               "baseline": "papermill CLI then jupyter nbconvert --to html CLI, one run after another",
               "baseline_s": round(baseline_s, 3), "ratio": round(baseline_s / evalkit_s, 2),
               "rerun_s": round(rerun_s, 3), "runs": len(runs), "baseline_runs_timed": measured,
-              "workers": default_workers()}
+              "workers": default_workers(), "cell_compute_s": compute_s,
+              "limit_s": round(limit_s, 3) if limit_s else None,
+              "batch_to_limit": round(evalkit_s / limit_s, 2) if limit_s else None,
+              "naive_to_limit": round(baseline_s / limit_s, 2) if limit_s else None}
     if cold is not None:
         result["evalkit_ordinary_kernels_s"] = round(cold, 3)
     print(json.dumps(result))

@@ -51,9 +51,43 @@ def test_finish_requires_a_title_and_writes_unit_and_source():
 
 
 def test_line_and_bar_charts_label_groups_and_values():
-    frame = pd.DataFrame({"year": [2015, 2016, 2015, 2016], "value": [1.0, 2.0, 3.0, 4.0], "g": ["甲", "甲", "乙", "乙"]})
+    frame = pd.DataFrame({"year": [2015, 2016, 2015, 2016], "value": [1.0, 2.0, 3.0, 4.0],
+                          "g": ["甲", "甲", "乙", "乙"]})
     ax = plots.line_chart(frame, x="year", y="value", group="g", title="t", unit="u")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["甲", "乙"]
     ax = plots.bar_chart(pd.Series({"沈阳市": 3.0, "大连市": 5.0}), title="b", unit="个", highlight="大连市")
     assert ax.get_xlabel() == "个"
     assert [t.get_text() for t in ax.texts] == ["3.0", "5.0"]
+
+
+def test_bold_titles_find_the_cjk_font_without_a_fallback_warning(tmp_path):
+    import logging
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("matplotlib.font_manager")
+    logger.addHandler(handler)
+    try:
+        fig, ax = plots.new_axes()
+        ax.plot([2015, 2020], [1, 2])
+        plots.finish(ax, title="城市低保平均标准", unit="元/人·月")
+        ax.set_xlabel("年份", fontweight="bold")
+        fig.savefig(tmp_path / "bold.png")
+    finally:
+        logger.removeHandler(handler)
+    assert not [r for r in records if "findfont" in r.getMessage()], [r.getMessage() for r in records]
+
+
+def test_chart_text_follows_the_language_and_the_title_names_the_chart():
+    fig, ax = plots.new_axes()
+    plots.finish(ax, title="Beds per 1,000 older people", source="panel.csv", illustrative=True, lang="en")
+    assert fig._supxlabel.get_text() == "Source: panel.csv; illustrative data, not official statistics"
+    assert plots.figure_title(fig) == "Beds per 1,000 older people"
+    fig, axes = plots.new_axes(1, 2)
+    axes[0].set_title("甲", loc="left")
+    axes[1].set_title("乙")
+    assert plots.figure_title(fig) == "甲 · 乙"
+    fig.suptitle("总标题")
+    assert plots.figure_title(fig) == "总标题"
+    assert plots.label("year", "zh") == "年份" and plots.label("source", "en") == "Source"

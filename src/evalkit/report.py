@@ -18,7 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evalkit._shared.checks import check_lang
+from evalkit._shared.numbers import MISSING, format_fixed
 from evalkit.errors import ParameterError
+from evalkit.i18n import labels, t
+from evalkit.runner.pages import GLUE_MIME
 
 __all__ = [
     "GLUE_MIME",
@@ -32,27 +36,9 @@ __all__ = [
     "title",
 ]
 
-GLUE_MIME = "application/vnd.evalkit.glue+json"
-
-_TEXT = {
-    "illustrative": {"zh": "示例数据，非官方统计", "en": "Illustrative data, not official statistics"},
-    "illustrative_detail": {
-        "zh": "本报告中 {share} 的数值为程序生成的示例数据（status=illustrative），仅用于演示方法，不得作为统计数据引用。"
-              "真实数据请按 README“导入自有数据”一节替换。",
-        "en": "{share} of the values in this report are generated illustrative data (status=illustrative), shown to "
-              "demonstrate the methods only; do not cite them as statistics. Replace them with real data as the "
-              "README's 'Bring your own data' section explains.",
-    },
-    "real": {"zh": "数据来源", "en": "Data provenance"},
-    "status": {"official": {"zh": "官方统计", "en": "official"}, "reported": {"zh": "公开报道", "en": "reported"},
-               "derived": {"zh": "推算", "en": "derived"}, "illustrative": {"zh": "示例", "en": "illustrative"}},
-    "values": {"zh": "个数值", "en": "values"},
-}
-
 
 def _lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        raise ParameterError(f"lang must be 'zh' or 'en', got {lang!r}")
+    check_lang(lang)
     return lang
 
 
@@ -74,7 +60,8 @@ def provenance(*frames: pd.DataFrame) -> dict[str, Any]:
     parts = [f[f["value"].notna()] if "value" in f else f for f in frames if "status" in f]
     data = pd.concat(parts) if parts else pd.DataFrame(columns=["status", "source"])
     counts = data["status"].value_counts().to_dict()
-    sources = data.loc[data["status"] != "illustrative", "source"].dropna().unique().tolist() if "source" in data else []
+    shown = data.loc[data["status"] != "illustrative"]
+    sources = shown["source"].dropna().unique().tolist() if "source" in data else []
     return {"n": len(data), "counts": {k: int(v) for k, v in counts.items()}, "sources": sources,
             "illustrative": bool(counts.get("illustrative", 0))}
 
@@ -87,19 +74,21 @@ def banner(*frames: pd.DataFrame, lang: str = "zh") -> HTML:
     """
     lang = _lang(lang)
     info = provenance(*frames)
-    shares = ", ".join(
-        f"{_TEXT['status'].get(k, {}).get(lang, html.escape(str(k)))} {v:,} {_TEXT['values'][lang] if lang == 'zh' else ''}".strip()
+    statuses = labels("report.status", lang)
+    shares = t("report.banner.separator", lang).join(
+        t("report.banner.count", lang, status=html.escape(statuses.get(k, str(k))), n=f"{v:,}")
         for k, v in sorted(info["counts"].items()))
     if info["illustrative"]:
         share = info["counts"]["illustrative"] / max(info["n"], 1)
-        detail = _TEXT["illustrative_detail"][lang].format(share=f"{share:.0%}")
+        detail = t("report.banner.illustrative_detail", lang, share=f"{share:.0%}")
         body = (f'<div class="evalkit-banner evalkit-illustrative" style="border:2px solid #C62828;'
                 f'background:#FDECEA;color:#7F1D1D;padding:10px 14px;margin:6px 0 14px;border-radius:4px;">'
-                f'<strong style="font-size:1.15em;">⚠ {_TEXT["illustrative"][lang]}</strong><br>'
+                f'<strong style="font-size:1.15em;">⚠ {t("report.banner.illustrative", lang)}</strong><br>'
                 f'<span>{html.escape(detail)}</span><br><small>{shares}</small></div>')
     else:
         body = (f'<div class="evalkit-banner" style="border-left:4px solid #1F3A5F;background:#F3F6FA;'
-                f'padding:8px 12px;margin:6px 0 14px;"><strong>{_TEXT["real"][lang]}</strong>: {shares}</div>')
+                f'padding:8px 12px;margin:6px 0 14px;"><strong>{t("report.banner.real", lang)}</strong>: '
+                f'{shares}</div>')
     return HTML(body)
 
 
@@ -121,15 +110,8 @@ def note(text: str, *, kind: str = "info") -> HTML:
                 f"{body}</div>")
 
 
-def fmt_number(value: Any, decimals: int = 1) -> str:
-    """Thousands separators, fixed decimals; missing → ``—``; integers stay integers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        return f"{value:,.{decimals}f}"
-    return str(value)
+#: the old name of :func:`evalkit._shared.numbers.format_fixed` (kept as an alias)
+fmt_number = format_fixed
 
 
 _TIME_ROLES = {"year", "time", "group", "cohort", "period", "g", "t", "基期", "目标年", "批次年份"}
@@ -143,6 +125,29 @@ def _is_year_column(name: str, series: pd.Series) -> bool:
         return False
     values = pd.to_numeric(series, errors="coerce").dropna()
     return values.empty or bool(((values >= 1900) & (values <= 2100) & (values == values.round())).all())
+
+
+def _formatter(name: str, series: pd.Series, decimals: int, *, percent: bool):
+    """How one column's cells print: percentages, years, fixed decimals, integers or escaped text."""
+    if percent:
+        return lambda v: MISSING if pd.isna(v) else f"{v:.1%}"
+    if _is_year_column(name, series):
+        return _year_text
+    if pd.api.types.is_float_dtype(series):
+        return lambda v, d=decimals: fmt_number(v, d)
+    if pd.api.types.is_integer_dtype(series):
+        return lambda v: fmt_number(v)
+    return _cell_text
+
+
+def _year_text(v: Any) -> str:
+    if pd.isna(v):
+        return MISSING
+    return f"{int(v)}" if isinstance(v, (int, float, np.integer, np.floating)) else html.escape(str(v))
+
+
+def _cell_text(v: Any) -> str:
+    return MISSING if v is None or (isinstance(v, float) and math.isnan(v)) else html.escape(str(v))
 
 
 _TABLE_CSS = [
@@ -185,6 +190,7 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, decimals: int | Ma
         frame = frame.head(max_rows)
     formatters: dict[str, Any] = {}
     compact: list = []  # numbers, years, units and status words never wrap inside a cell
+    widths: dict[Any, int] = {}  # text columns wrap long names, but never below a readable width
     for col in frame.columns:
         name = str(col)
         dec = decimals.get(name, 1) if isinstance(decimals, Mapping) else decimals
@@ -192,16 +198,10 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, decimals: int | Ma
         short_text = series.dropna().astype(str).str.len().max() <= 8 if len(series.dropna()) else True
         if name in set(percent) or pd.api.types.is_numeric_dtype(series) or col in (highlight or {}) or short_text:
             compact.append(col)
-        if name in set(percent):
-            formatters[col] = lambda v: "—" if pd.isna(v) else f"{v:.1%}"
-        elif _is_year_column(name, series):
-            formatters[col] = lambda v: "—" if pd.isna(v) else (f"{int(v)}" if isinstance(v, (int, float, np.integer, np.floating)) else html.escape(str(v)))
-        elif pd.api.types.is_float_dtype(series):
-            formatters[col] = lambda v, d=dec: fmt_number(v, d)
-        elif pd.api.types.is_integer_dtype(series):
-            formatters[col] = lambda v: fmt_number(v)
         else:
-            formatters[col] = lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else html.escape(str(v))
+            longest = int(series.dropna().astype(str).str.len().max())
+            widths[col] = min(max(longest // 2, 6), 12)
+        formatters[col] = _formatter(name, series, dec, percent=name in set(percent))
     if formats:
         formatters.update(formats)
     styler = frame.style.format(formatters).set_table_styles(_TABLE_CSS)
@@ -209,6 +209,8 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, decimals: int | Ma
         lambda v: html.escape(str(v)), axis=1)
     if compact:
         styler = styler.set_properties(subset=compact, **{"white-space": "nowrap"})
+    for col, em in widths.items():
+        styler = styler.set_properties(subset=[col], **{"min-width": f"{em}em"})
     if caption:
         styler = styler.set_caption(html.escape(caption))
     if hide_index:

@@ -2,7 +2,11 @@
 
 * Chinese renders on a fresh machine: the Noto Sans CJK SC font ships inside the ``mplfonts``
   package (a PyPI dependency), is registered with matplotlib on import and put first in the font
-  list — no system font is assumed.
+  list — no system font is assumed. Only the regular face ships, so it is registered for the bold
+  weight too (bold titles then draw in the regular face): no ``findfont`` warning ever reaches a page.
+* Chart text (source line, notices) comes from the message catalogue (``plots.*``), in the chart's ``lang``.
+* In a Jupyter kernel every figure's PNG carries an alt text, the figure's title (``alt`` metadata, which
+  nbconvert writes into the report's ``<img>``).
 * Years on an axis are integers (no ``2,017.5`` ticks).
 * Every chart has a title, the unit on the value axis, and a source line under the plot
   (:func:`finish`); charts that show illustrative values say so in the source line.
@@ -22,13 +26,16 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from evalkit._shared.checks import Lang
 from evalkit.errors import EvalkitError
+from evalkit.i18n import t
 
 __all__ = [
     "PALETTE",
     "STATUS_COLOURS",
     "bar_chart",
     "cjk_font_path",
+    "figure_title",
     "finish",
     "label",
     "line_chart",
@@ -42,15 +49,9 @@ PALETTE = ["#1F3A5F", "#D1495B", "#EDAE49", "#00798C", "#66A182", "#8E6C8A", "#3
 STATUS_COLOURS = {"good": "#2E7D32", "fair": "#F9A825", "poor": "#C62828", "na": "#9E9E9E"}
 _FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
-_LABELS = {
-    "source": {"zh": "资料来源", "en": "Source"},
-    "illustrative": {"zh": "示例数据，非官方统计", "en": "illustrative data, not official statistics"},
-    "year": {"zh": "年份", "en": "Year"},
-}
-
-
-def label(key: str, lang: str = "zh") -> str:
-    return _LABELS[key]["zh" if lang == "zh" else "en"]
+def label(key: str, lang: Lang = "zh") -> str:
+    """A chart text from the catalogue (``plots.label.<key>``: ``source``, ``illustrative``, ``year``) in *lang*."""
+    return t(f"plots.label.{key}", lang)
 
 
 @lru_cache(maxsize=1)
@@ -69,8 +70,16 @@ def cjk_font_path() -> Path:
 def use_house_style() -> str:
     """Register the CJK font and set the house rcParams; returns the font family name."""
     path = cjk_font_path()
-    font_manager.fontManager.addfont(str(path))
     family = font_manager.FontProperties(fname=str(path)).get_name()
+    manager = font_manager.fontManager
+    has_bold = any(f.name == family and f.weight in (600, 700, 800, 900, "bold", "semibold", "heavy", "black")
+                   for f in manager.ttflist)
+    if not has_bold:  # the regular file also answers for the bold weight (titles): no findfont fallback warning
+        manager.ttflist.append(font_manager.FontEntry(fname=str(path), name=family, style="normal",
+                                                      variant="normal", weight=700, stretch="normal",
+                                                      size="scalable"))
+    manager.addfont(str(path))  # also clears matplotlib's lookup cache
+    _add_alt_text()
     matplotlib.rcParams.update({
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
@@ -91,18 +100,70 @@ def use_house_style() -> str:
     return family
 
 
+def figure_title(fig) -> str:
+    """The title of a figure for its alt text: the suptitle, else the titles of its axes (left, centre)."""
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        parts.append(suptitle.get_text().strip())
+    else:
+        for ax in fig.axes:
+            for loc in ("left", "center"):
+                text = ax.get_title(loc=loc).strip()
+                if text and text not in parts:
+                    parts.append(text)
+    return " · ".join(parts[:3]) + (" …" if len(parts) > 3 else "")
+
+
+def _add_alt_text() -> None:
+    """In an IPython kernel, make the PNG of every figure carry its title as ``alt`` metadata."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    from matplotlib.figure import Figure
+
+    png = shell.display_formatter.formatters.get("image/png")
+    try:
+        current = png.lookup_by_type(Figure)
+    except (KeyError, AttributeError):
+        return
+    if getattr(current, "_evalkit_alt", False):
+        return
+
+    def with_alt(fig, _render=current):
+        data = _render(fig)
+        if data is None:
+            return None
+        metadata = {}
+        if isinstance(data, tuple):
+            data, metadata = data
+        title = figure_title(fig)
+        return (data, {**(metadata or {}), "alt": title}) if title else (data, metadata or {})
+
+    with_alt._evalkit_alt = True  # type: ignore[attr-defined]
+    png.for_type(Figure, with_alt)
+
+
 def new_axes(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kwargs):
     """``plt.subplots`` in the house style."""
     use_house_style()
     kwargs.setdefault("layout", "constrained")
-    return plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
+    made = plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
+    _add_alt_text()  # the inline backend registers its PNG formatter with the first figure
+    return made
 
 
 def year_axis(ax, axis: str = "x"):
     """Integer year ticks on *axis* (no thousands separator, no fractional years)."""
     target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_locator(MaxNLocator(integer=True))
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{int(round(v))}"))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
     return ax
 
 
@@ -124,6 +185,7 @@ def finish(ax, *, title: str, unit: str | None = None, source: str | None = None
     if not title:
         raise EvalkitError("every chart needs a title")
     use_house_style()
+    _add_alt_text()  # the inline backend may have re-registered its formatter since
     ax.set_title(title, loc="left")
     if unit:
         (ax.set_ylabel if unit_axis == "y" else ax.set_xlabel)(unit)
@@ -131,12 +193,12 @@ def finish(ax, *, title: str, unit: str | None = None, source: str | None = None
         year_axis(ax, years)
     parts = []
     if source:
-        parts.append(f"{label('source', lang)}: {source}")
+        parts.append(t("plots.source", lang, source=source))
     if illustrative:
         parts.append(label("illustrative", lang))
     if parts:
         fig = ax.figure
-        text = "；".join(parts) if lang == "zh" else "; ".join(parts)
+        text = t("plots.separator", lang).join(parts)
         # supxlabel is laid out by the constrained layout engine, so the line never overlaps tick labels
         fig.supxlabel(text, x=0.01, ha="left", fontsize=7.5, color="#555555")
         if fig.get_layout_engine() is None:

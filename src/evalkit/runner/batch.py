@@ -36,12 +36,15 @@ from pathlib import Path
 from typing import TextIO
 
 from evalkit.errors import EvalkitError, ParameterError
+from evalkit.i18n import t
 from evalkit.runner.cache import capture_environment, display_path, notebook_digest, run_inputs, run_key, sha256_file
 from evalkit.runner.config import BatchPlan, PlannedRun, plan_batch
+from evalkit.runner.contract import notebook_title, report_language
 from evalkit.runner.execute import RunOutcome, RunSpec, execute_run, preload_modules, prepare_worker
 from evalkit.runner.index import write_index
 from evalkit.runner.manifest import MANIFEST_NAME, Manifest, load_records, write_atomic
 from evalkit.runner.pages import FAILED_STATUSES, figure_changes, render
+from evalkit.runner.pdf import PdfJob, PdfPrinter, find_browser
 from evalkit.runner.progress import Progress
 
 __all__ = ["BatchRunning", "default_workers", "kernel_environment", "run_batch"]
@@ -77,15 +80,23 @@ def kernel_environment(plan: BatchPlan) -> dict[str, str]:
     return env
 
 
+def _lang(run: PlannedRun) -> str:
+    return report_language(run.parameters, run.contract)
+
+
+def _title(run: PlannedRun, plan: BatchPlan) -> str:
+    return notebook_title(plan.notebooks[run.job.notebook], _lang(run)) or run.contract.title
+
+
 def _base_record(run: PlannedRun, plan: BatchPlan) -> dict:
     return {"id": run.run_id, "job": run.job.name, "notebook": display_path(run.job.notebook, plan.root),
-            "title": run.contract.title, "slug": run.slug, "parameters": run.parameters}
+            "title": _title(run, plan), "lang": _lang(run), "slug": run.slug, "parameters": run.parameters}
 
 
 def _files(run: PlannedRun) -> dict[str, str]:
     stem = f"{run.notebook_dir}/{run.slug}"
     return {"html": f"{stem}.html", "ipynb": f"{stem}.ipynb", "error_html": f"{stem}.error.html",
-            "error_ipynb": f"{stem}.error.ipynb"}
+            "error_ipynb": f"{stem}.error.ipynb", "pdf": f"{stem}.pdf"}
 
 
 def _report_exists(run: PlannedRun, reports: Path) -> bool:
@@ -130,7 +141,8 @@ def _publish(outcome: RunOutcome, run: PlannedRun, plan: BatchPlan, previous: di
     last = (previous or {}).get("last_success")
     record = {**_base_record(run, plan), "key": key, "in_batch": True, "started": outcome.started,
               "finished": outcome.finished, "duration_s": outcome.duration_s, "inputs": inputs,
-              "warm_kernel": outcome.warm_kernel, "skip_reason": None, "had_previous": last is not None}
+              "warm_kernel": outcome.warm_kernel, "skip_reason": None, "had_previous": last is not None,
+              "warnings": list(outcome.warnings), "compute_s": outcome.compute_s}
     if outcome.status == "success":
         write_atomic(reports / files["ipynb"], outcome.notebook_json)
         write_atomic(reports / files["html"], outcome.html)
@@ -162,10 +174,11 @@ def _internal_failure(spec: RunSpec, exc: BaseException) -> RunOutcome:
                   parameters=spec.parameters, status="failed", started=now, duration_s=None, figures={},
                   changes=[], changes_by_name={}, previous_figures=None,
                   previous_success=(spec.previous or {}).get("finished"),
-                  error={"headline": "运行出错 · The run failed", "summary": summary, "cell_source": None,
+                  error={"headline": t("runner.page.failed", spec.lang), "summary": summary, "cell_source": None,
                          "traceback_html": Markup(escape(text)), "log_tail": ""},
                   last_good_href=f"{spec.slug}.html" if (spec.previous or {}).get("report") else None,
-                  body=Markup(""), index_href="../index.html", manifest_href="../manifest.json", **spec.page)
+                  body=Markup(""), index_href="../index.html", manifest_href="../manifest.json", lang=spec.lang,
+                  **spec.page)
     return RunOutcome(run_id=spec.run_id, status="failed", started=now, finished=now, duration_s=0.0,
                       notebook_json=spec.notebook_json, html=html,
                       error={"kind": "failed", "ename": type(exc).__name__, "evalue": str(exc), "summary": summary})
@@ -245,7 +258,8 @@ def _run_dask(specs: list[RunSpec], *, scheduler: str | None, dask_local: int | 
 
 def run_batch(config: str | os.PathLike = "runs.yml", *, only: Iterable[str] | str | None = None,
               workers: int | None = None, force: bool = False, show_code: bool = False,
-              scheduler: str | None = None, dask_local: int | None = None, log: TextIO | None = None) -> Manifest:
+              scheduler: str | None = None, dask_local: int | None = None, log: TextIO | None = None,
+              pdf: bool = True) -> Manifest:
     """Run the batch in *config* and publish its reports; return the manifest.
 
     Parameters
@@ -267,6 +281,9 @@ def run_batch(config: str | os.PathLike = "runs.yml", *, only: Iterable[str] | s
         Start a Dask ``LocalCluster`` with this many worker processes for the batch.
     log
         Where progress goes (default ``sys.stderr``; a live bar when it is a terminal).
+    pdf
+        Print ``<slug>.pdf`` beside every report with headless Chromium (:mod:`evalkit.runner.pdf`). Without a
+        browser on the machine the PDFs are skipped and the batch says so once.
 
     Returns
     -------
@@ -291,7 +308,7 @@ def run_batch(config: str | os.PathLike = "runs.yml", *, only: Iterable[str] | s
         raise ParameterError(f"dask_local must be a positive number of workers, got {dask_local!r}")
     options = _Options(only=tuple([only] if isinstance(only, str) else only or ()), workers=workers, force=force,
                        show_code=show_code, scheduler=scheduler, dask_local=dask_local,
-                       started=_now(), t0=time.monotonic())
+                       started=_now(), t0=time.monotonic(), pdf=bool(pdf))
     plan = plan_batch(config, only=options.only)
     with _batch_lock(plan.reports), _sigterm_stops_like_ctrl_c():
         return _run_planned(plan, options, log=log if log is not None else sys.stderr)
@@ -307,6 +324,7 @@ class _Options:
     dask_local: int | None
     started: str
     t0: float
+    pdf: bool = True
 
     @property
     def on_dask(self) -> bool:
@@ -366,6 +384,7 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
     digests = {path: notebook_digest(nb) for path, nb in plan.notebooks.items()}
     page = {"evalkit_version": environment.evalkit_version, "commit": environment.git_commit,
             "dirty": environment.git_dirty, "generated": options.started}
+    browser = find_browser() if options.pdf else None
     records: dict[str, dict] = {}
     pending: list[tuple[PlannedRun, dict, str]] = []
     for run in plan.runs:
@@ -389,7 +408,8 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
                 f"{n_workers} local worker{'s' if n_workers != 1 else ''}")
     batch = {"started": options.started, "finished": None, "duration_s": None, "status": "running",
              "config": display_path(plan.config.resolve(), plan.root), "only": list(options.only),
-             "force": options.force, "show_code": options.show_code, "executor": executor}
+             "force": options.force, "show_code": options.show_code, "executor": executor,
+             "workers": None if options.on_dask else n_workers}
 
     def manifest(status: str) -> Manifest:
         # a run not finished (yet, or ever: the batch may be killed after any write) keeps its previous record
@@ -398,10 +418,12 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
         counts = {s: sum(r["status"] == s for r in in_batch) for s in ("success", "cached", "skipped")}
         counts["failed"] = sum(r["status"] in FAILED_STATUSES for r in in_batch)
         counts["warm_kernels"] = sum(bool(r.get("warm_kernel")) for r in in_batch if r["status"] != "cached")
+        executed = [r for r in in_batch if r["status"] != "cached" and r.get("compute_s") is not None]
         finished = _now() if status != "running" else None
         return Manifest.build(manifest_path, batch={**batch, "status": status, "finished": finished,
                                                     "duration_s": round(time.monotonic() - options.t0, 3),
-                                                    "counts": counts},
+                                                    "counts": counts,
+                                                    "compute_s": round(sum(r["compute_s"] for r in executed), 3)},
                               environment=environment.to_dict(), records=ordered)
 
     n_cached = sum(r["status"] == "cached" and r["in_batch"] for r in records.values())
@@ -409,30 +431,80 @@ def _run_planned(plan: BatchPlan, options: _Options, *, log: TextIO) -> Manifest
     skipped = sum(r["status"] == "skipped" and r["in_batch"] for r in records.values())
     progress.note(f"evalkit run: {len(pending)} to run, {n_cached} unchanged (cached), {skipped} skipped"
                   + (f" — {executor}" if pending else ""))
+    if options.pdf and browser is None:
+        progress.note("evalkit run: no Chromium or Chrome on this machine — PDFs skipped (install chromium, "
+                      "or set EVALKIT_CHROMIUM to the browser's path)")
     status = "running"
     by_id = {run.run_id: (run, inputs, key) for run, inputs, key in pending}
-    outcomes = _execute(pending, plan, page, previous, options, workers=n_workers)
+    outcomes = _execute(pending, plan, page, previous, options, workers=n_workers, pdf=browser is not None)
+    printer = PdfPrinter(browser) if browser is not None else None
+    to_print: list[PdfJob] = []
     try:
         for outcome in outcomes:
             run, inputs, key = by_id[outcome.run_id]
             record = _publish(outcome, run, plan, previous.get(run.run_id), inputs, key)
             records[run.run_id] = record
+            if printer is not None and record["status"] == "success":
+                # printed once every run is done: a browser beside the kernels would slow their cells
+                to_print.append(_pdf_job(run, plan))
             progress.finished(run.run_id, outcome.status, outcome.duration_s,
                               (record.get("error") or {}).get("summary") or "")
             manifest("running").write()
+        if printer is not None:
+            for job in to_print:
+                printer.submit(job)
+            _finish_pdfs(plan, records, printer, progress=progress)
+            printer = None
         failed = any(r["status"] in FAILED_STATUSES and r.get("in_batch") for r in records.values())
         status = "failed" if failed else "ok"
     finally:
         outcomes.close()  # on Ctrl-C: stop workers and kernels before recording what finished
+        if printer is not None:  # interrupted: let the printer finish what it has, record nothing new
+            printer.close()
         progress.close()
         final = manifest("interrupted" if status == "running" else status)
         final.write()
-        write_index(final)
+        write_index(final, lang=_batch_lang(plan))
     return final
 
 
+def _batch_lang(plan: BatchPlan) -> str:
+    """The index page's language: ``defaults.parameters.lang`` of runs.yml, else the first language."""
+    defaults = plan.runs[0].job.defaults if plan.runs else {}
+    return report_language({"lang": defaults.get("lang")})
+
+
+def _pdf_job(run: PlannedRun, plan: BatchPlan) -> PdfJob:
+    files = _files(run)
+    return PdfJob(plan.reports / files["html"], plan.reports / files["pdf"], _title(run, plan), _lang(run))
+
+
+def _finish_pdfs(plan: BatchPlan, records: dict[str, dict], printer: PdfPrinter, *, progress: Progress) -> None:
+    """Print what is still missing (a cached report without its PDF), wait for the printer, record each PDF."""
+    for run in plan.runs:
+        record = records.get(run.run_id)
+        if record and record.get("in_batch") and record["status"] == "cached":
+            if (plan.reports / _files(run)["pdf"]).is_file():
+                record["pdf"] = _files(run)["pdf"]
+            else:
+                printer.submit(_pdf_job(run, plan))
+    results = printer.close()
+    by_pdf = {plan.reports / _files(run)["pdf"]: records.get(run.run_id) for run in plan.runs}
+    for pdf_path, problem in results.items():
+        record = by_pdf.get(pdf_path)
+        if record is None:
+            continue
+        record["pdf"] = None if problem else pdf_path.relative_to(plan.reports).as_posix()
+        if problem:
+            record["pdf_error"] = problem
+    made = sum(p is None for p in results.values())
+    if results:
+        progress.note(f"evalkit run: {made} PDF{'s' if made != 1 else ''} printed in {printer.seconds:.1f} s"
+                      + (f", {len(results) - made} failed" if made < len(results) else ""))
+
+
 def _execute(pending: list[tuple[PlannedRun, dict, str]], plan: BatchPlan, page: dict, previous: dict[str, dict],
-             options: _Options, *, workers: int) -> Iterator[RunOutcome]:
+             options: _Options, *, workers: int, pdf: bool = False) -> Iterator[RunOutcome]:
     if not pending:
         return
     env = kernel_environment(plan)
@@ -444,13 +516,13 @@ def _execute(pending: list[tuple[PlannedRun, dict, str]], plan: BatchPlan, page:
     for run, _, _ in pending:
         last = (previous.get(run.run_id) or {}).get("last_success")
         specs.append(RunSpec(
-            run_id=run.run_id, title=run.contract.title, notebook=display_path(run.job.notebook, plan.root),
+            run_id=run.run_id, title=_title(run, plan), notebook=display_path(run.job.notebook, plan.root),
             notebook_json=json.dumps(plan.notebooks[run.job.notebook], ensure_ascii=False),
             parameters=run.parameters, slug=run.slug, cwd=cwd, kernel=run.job.kernel or "python3",
             timeout=run.job.timeout, show_code=options.show_code, env=env, preload=preload,
             previous=({"finished": last.get("finished"), "figures": last.get("figures") or {},
                        "report": _report_exists(run, plan.reports)} if last else None),
-            page=page, work_dir=work_dir))
+            page=page, work_dir=work_dir, lang=_lang(run), pdf_href=f"{run.slug}.pdf" if pdf else None))
     # Longest first (by the last run time; unknown counts as long), so one slow run does not finish alone.
     durations = {rid: (rec.get("last_success") or {}).get("duration_s") for rid, rec in previous.items()}
     specs.sort(key=lambda s: -(durations.get(s.run_id) or float("inf")))

@@ -26,10 +26,10 @@ import platform
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from evalkit._shared.files import sha256_file
 from evalkit.runner.config import BatchPlan, PlannedRun
 
 __all__ = [
@@ -61,6 +61,7 @@ class Environment:
         return _sha_json([self.python, sorted(self.packages.items()), self.evalkit_source_sha256])
 
     def to_dict(self) -> dict:
+        """The environment as JSON-ready values (for the manifest)."""
         return {"git_commit": self.git_commit, "git_dirty": self.git_dirty, "python": self.python,
                 "platform": self.platform, "evalkit_version": self.evalkit_version,
                 "evalkit_source_sha256": self.evalkit_source_sha256, "packages": dict(sorted(self.packages.items()))}
@@ -104,25 +105,6 @@ def capture_environment(root: Path) -> Environment:
         python=platform.python_version(), platform=f"{platform.system()} {platform.machine()}",
         packages=packages, evalkit_version=getattr(evalkit, "__version__", "unknown"),
         evalkit_source_sha256=digest.hexdigest())
-
-
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 of a file's content (memoised on path, inode, size and change times).
-
-    The status-change time is in the memo key because tools that copy data (``cp -p``, ``rsync -t``,
-    unzip) restore the modification time; nothing sets ``st_ctime`` back.
-    """
-    st = os.stat(path)
-    return _sha256_file(str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-@lru_cache(maxsize=4096)
-def _sha256_file(path: str, inode: int, size: int, mtime_ns: int, ctime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _files_under(folder: Path) -> list[Path]:

@@ -1,6 +1,6 @@
 """``evalkit run`` and ``evalkit params``: argument parsing and the printed summary.
 
-The lead's ``evalkit.cli`` dispatches ``evalkit run …`` to :func:`run_command` and ``evalkit params …``
+The top-level ``evalkit.cli`` dispatches ``evalkit run …`` to :func:`run_command` and ``evalkit params …``
 to :func:`params_command`. Exit codes: 0 all runs succeeded or were cached; 1 a run failed, timed
 out or lost its kernel (the others still ran); 2 the batch file or a parameter is invalid (nothing
 ran); 130 interrupted with Ctrl-C.
@@ -32,13 +32,17 @@ def _run_parser() -> argparse.ArgumentParser:
         description="Run the notebooks listed in runs.yml with their parameters and publish HTML reports to "
                     "reports/ (index.html, manifest.json). Runs whose notebook, parameters, data, evalkit code "
                     "and package versions are unchanged since their last success are skipped.")
-    parser.add_argument("--config", default="runs.yml", help="the batch file (default: runs.yml)")
+    parser.add_argument("batch", nargs="?", metavar="BATCH.yml",
+                        help="the batch file (default: runs.yml); the same as --config")
+    parser.add_argument("--config", help="the batch file (default: runs.yml)")
     parser.add_argument("--only", action="append", metavar="PATTERN",
                         help="run only matching runs: a job name, notebook name or NOTEBOOK/REPORT, * wildcards "
                              "allowed; repeat for several")
     parser.add_argument("--force", action="store_true", help="re-run even when nothing changed")
     parser.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: one per core)")
     parser.add_argument("--show-code", action="store_true", help="show code cells in the HTML reports")
+    parser.add_argument("--no-pdf", action="store_true",
+                        help="do not print the PDF beside each report (made with headless Chromium when installed)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
     where.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster of N workers")
@@ -61,13 +65,21 @@ def _summary(manifest) -> str:
 
 
 def run_command(argv: list[str]) -> int:
-    """``evalkit run [--config runs.yml] [--only P] [--force] [--workers N] [--show-code] [--scheduler A | --dask-local N]``."""
-    args = _run_parser().parse_args(argv)
+    """Run a batch: ``evalkit run [BATCH.yml | --config runs.yml] [--only P] [--force] [--workers N] …``.
+
+    Further options: ``--show-code``, ``--no-pdf``, ``--scheduler A`` or ``--dask-local N``.
+    """
+    parser = _run_parser()
+    args = parser.parse_args(argv)
+    if args.batch and args.config and args.batch != args.config:
+        parser.error(f"two batch files given ({args.batch} and --config {args.config}); give one")
+    config = args.batch or args.config or "runs.yml"
     from evalkit.runner.batch import run_batch
 
     try:
-        manifest = run_batch(args.config, only=args.only, workers=args.workers, force=args.force,
-                             show_code=args.show_code, scheduler=args.scheduler, dask_local=args.dask_local)
+        manifest = run_batch(config, only=args.only, workers=args.workers, force=args.force,
+                             show_code=args.show_code, scheduler=args.scheduler, dask_local=args.dask_local,
+                             pdf=not args.no_pdf)
     except EvalkitError as exc:
         print(f"evalkit run: {exc}", file=sys.stderr)
         return 2

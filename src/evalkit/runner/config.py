@@ -17,14 +17,14 @@
         parameter_sets:                                        # or an explicit list of sets
           - {text: ../shared/seed/000_094b9a3db5cf8248.txt}
 
-Job keys: ``name``, ``notebook`` (required), ``output``, ``parameters`` (fixed values), ``grid`` or
-``parameter_sets``, ``timeout``, ``when_exists``, ``inputs`` (extra data files/globs the cache should
-watch), ``kernel``. Paths are relative to the folder holding ``runs.yml`` (the project root). The file
-is read with a safe YAML loader; every error names the file, line and key and says how to fix it.
+Job keys: ``notebook`` (required), ``name`` (default: the notebook's file stem), ``output``, ``parameters``
+(fixed values), ``grid`` or ``parameter_sets``, ``timeout``, ``when_exists``, ``inputs`` (extra data
+files/globs the cache should watch), ``kernel``. Paths are relative to the folder holding ``runs.yml``
+(the project root). The file is read with a safe YAML loader; every error names the file, line and key and
+says how to fix it.
 """
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import hashlib
 import itertools
@@ -38,8 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from evalkit._shared.yamlfile import LineList, LineMap, load_yaml, read_text, unknown_keys
 from evalkit.errors import ConfigError, ParameterError
 from evalkit.runner.contract import Contract, contract_of, read_notebook
 
@@ -50,59 +49,6 @@ _TOP_KEYS = ("defaults", "jobs")
 _DEFAULT_KEYS = ("timeout", "parameters", "inputs", "kernel")
 _JOB_KEYS = ("name", "notebook", "output", "parameters", "grid", "parameter_sets", "timeout", "when_exists",
              "inputs", "kernel")
-
-
-class _Map(dict):
-    """A YAML mapping that remembers the line of each key."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.line = 0
-        self.lines: dict = {}
-
-    def line_of(self, key: str) -> int:
-        return self.lines.get(key, self.line)
-
-
-class _Seq(list):
-    """A YAML sequence that remembers the line of each item."""
-
-    line: int = 0
-    lines: list
-
-
-class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, keeping line numbers and rejecting duplicate keys."""
-
-
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    explicit = sum(key_node.tag != "tag:yaml.org,2002:merge" for key_node, _ in node.value)
-    loader.flatten_mapping(node)  # puts the pairs of `<<: *anchor` first; the block's own keys override them
-    merged = len(node.value) - explicit
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    own: set = set()
-    for i, (key_node, value_node) in enumerate(node.value):
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if i >= merged:
-            if key in own:
-                raise ConfigError(f"key {key!r} appears twice in the same block (also on line {result.lines[key]})",
-                                  file=loader.name, line=line, key=str(key), fix="keep one of them")
-            own.add(key)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = line
-    return result
-
-
-def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(item, deep=True) for item in node.value)
-    result.line, result.lines = node.start_mark.line + 1, [item.start_mark.line + 1 for item in node.value]
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
 
 @dataclass(frozen=True)
@@ -141,6 +87,7 @@ class PlannedRun:
 
     @property
     def run_id(self) -> str:
+        """``<notebook_dir>/<slug>``: the run's id in the manifest and its report path."""
         return f"{self.notebook_dir}/{self.slug}"
 
 
@@ -157,6 +104,7 @@ class BatchPlan:
 
     @property
     def reports(self) -> Path:
+        """The report folder, ``<root>/reports``."""
         return self.root / "reports"
 
     @property
@@ -169,36 +117,19 @@ class BatchPlan:
 def load_config(path: str | Path) -> tuple[list[Job], Path]:
     """Read and validate ``runs.yml``; return its jobs and the project root (its folder)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError("batch file not found", file=path,
-                          fix="run from the project root or pass --config PATH/runs.yml") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the batch file ({exc})", file=path, fix="save it as UTF-8 text") from None
-    loader = _LineLoader(text)
-    loader.name = str(path)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ConfigError(f"not valid YAML: {exc.problem or exc.context}", file=path,
-                          line=mark.line + 1 if mark else None,
-                          fix="check indentation and quoting on that line (quote values containing ':' or '#')"
-                          ) from None
-    finally:
-        loader.dispose()
+    text = read_text(path, missing_fix="run from the project root or pass the batch file: evalkit run PATH/runs.yml")
+    data = load_yaml(text, file=path)
     root = path.resolve().parent
     if data is None:
         raise ConfigError("the batch file is empty", file=path, fix="add a `jobs:` list")
-    _require(isinstance(data, _Map), "the top level must be a mapping with `jobs:` (and optional `defaults:`)",
+    _require(isinstance(data, LineMap), "the top level must be a mapping with `jobs:` (and optional `defaults:`)",
              path, 1, None)
-    _unknown_keys(data, _TOP_KEYS, path, prefix="")
-    defaults = data.get("defaults") or _Map()
-    _require(isinstance(defaults, _Map), "`defaults` must be a mapping", path, data.line_of("defaults"), "defaults")
-    _unknown_keys(defaults, _DEFAULT_KEYS, path, prefix="defaults.")
+    unknown_keys(data, _TOP_KEYS, file=path, prefix="")
+    defaults = data.get("defaults") or LineMap()
+    _require(isinstance(defaults, LineMap), "`defaults` must be a mapping", path, data.line_of("defaults"), "defaults")
+    unknown_keys(defaults, _DEFAULT_KEYS, file=path, prefix="defaults.")
     jobs_node = data.get("jobs")
-    _require(isinstance(jobs_node, _Seq) and len(jobs_node) > 0, "`jobs` must be a non-empty list of jobs",
+    _require(isinstance(jobs_node, LineList) and len(jobs_node) > 0, "`jobs` must be a non-empty list of jobs",
              path, data.line_of("jobs"), "jobs")
     default_params = _mapping(defaults, "parameters", path, "defaults.parameters")
     default_timeout = _timeout(defaults, path, "defaults.timeout", DEFAULT_TIMEOUT)
@@ -208,7 +139,7 @@ def load_config(path: str | Path) -> tuple[list[Job], Path]:
     seen: dict[str, int] = {}
     for i, node in enumerate(jobs_node):
         line = jobs_node.lines[i]
-        _require(isinstance(node, _Map), "each job must be a mapping with at least `name` and `notebook`",
+        _require(isinstance(node, LineMap), "each job must be a mapping with at least `notebook`",
                  path, line, f"jobs[{i}]")
         job = _job(node, i, path, root, default_params, default_timeout, default_inputs, default_kernel)
         if job.name in seen:
@@ -219,15 +150,17 @@ def load_config(path: str | Path) -> tuple[list[Job], Path]:
     return jobs, root
 
 
-def _job(node: _Map, i: int, path: Path, root: Path, default_params: dict, default_timeout: float,
+def _job(node: LineMap, i: int, path: Path, root: Path, default_params: dict, default_timeout: float,
          default_inputs: tuple[str, ...], default_kernel: str | None) -> Job:
     name = node.get("name")
     where = f"jobs[{i}]"
+    notebook = node.get("notebook")
+    if "name" not in node and isinstance(notebook, str) and notebook.endswith(".ipynb"):
+        name = Path(notebook).stem  # a job without a name takes its notebook's
     _require(isinstance(name, str) and re.fullmatch(r"[\w.-]+", name or "") is not None,
              "each job needs a `name` of letters, digits, '_', '-' or '.'", path, node.line_of("name"), f"{where}.name")
     where = f"jobs.{name}"
-    _unknown_keys(node, _JOB_KEYS, path, prefix=f"{where}.")
-    notebook = node.get("notebook")
+    unknown_keys(node, _JOB_KEYS, file=path, prefix=f"{where}.")
     _require(isinstance(notebook, str) and notebook.endswith(".ipynb"),
              "`notebook` must be the path of an .ipynb file, relative to the project root",
              path, node.line_of("notebook"), f"{where}.notebook")
@@ -260,13 +193,13 @@ def _job(node: _Map, i: int, path: Path, root: Path, default_params: dict, defau
                line=node.line)
 
 
-def _parameter_sets(node: _Map, path: Path, where: str) -> tuple[list[dict], list[int]]:
+def _parameter_sets(node: LineMap, path: Path, where: str) -> tuple[list[dict], list[int]]:
     if "grid" in node:
         grid = node["grid"]
-        _require(isinstance(grid, _Map) and len(grid) > 0, "`grid` must map parameter names to lists of values",
+        _require(isinstance(grid, LineMap) and len(grid) > 0, "`grid` must map parameter names to lists of values",
                  path, node.line_of("grid"), f"{where}.grid")
         for key, values in grid.items():
-            if not isinstance(values, _Seq) or not values:
+            if not isinstance(values, LineList) or not values:
                 raise ConfigError(f"grid values must be a non-empty list, got {values!r}", file=path,
                                   line=grid.line_of(key), key=f"{where}.grid.{key}",
                                   fix=f"write `{key}: [a, b]`, or move a single value under `parameters:`")
@@ -275,10 +208,10 @@ def _parameter_sets(node: _Map, path: Path, where: str) -> tuple[list[dict], lis
         return [dict(zip(names, combo)) for combo in combos], [node.line_of("grid")] * len(combos)
     if "parameter_sets" in node:
         sets = node["parameter_sets"]
-        _require(isinstance(sets, _Seq) and len(sets) > 0, "`parameter_sets` must be a non-empty list of mappings",
+        _require(isinstance(sets, LineList) and len(sets) > 0, "`parameter_sets` must be a non-empty list of mappings",
                  path, node.line_of("parameter_sets"), f"{where}.parameter_sets")
         for j, s in enumerate(sets):
-            _require(isinstance(s, _Map), "each parameter set must be a mapping `{name: value, ...}`",
+            _require(isinstance(s, LineMap), "each parameter set must be a mapping `{name: value, ...}`",
                      path, sets.lines[j], f"{where}.parameter_sets[{j}]")
         return [dict(s) for s in sets], list(sets.lines)
     return [{}], [node.line]
@@ -289,25 +222,16 @@ def _require(ok: bool, message: str, path: Path, line: int | None, key: str | No
         raise ConfigError(message, file=path, line=line, key=key, fix=fix)
 
 
-def _unknown_keys(node: _Map, allowed: Iterable[str], path: Path, *, prefix: str) -> None:
-    for key in node:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
-            raise ConfigError(f"unknown key {key!r}", file=path, line=node.line_of(key), key=f"{prefix}{key}",
-                              fix=(f"did you mean {close[0]!r}?" if close else
-                                   f"allowed keys here: {', '.join(allowed)}"))
-
-
-def _mapping(node: _Map, key: str, path: Path, where: str) -> dict:
+def _mapping(node: LineMap, key: str, path: Path, where: str) -> dict:
     value = node.get(key)
     if value is None:
         return {}
-    _require(isinstance(value, _Map), f"`{key}` must be a mapping of parameter names to values",
+    _require(isinstance(value, LineMap), f"`{key}` must be a mapping of parameter names to values",
              path, node.line_of(key), where)
     return dict(value)
 
 
-def _timeout(node: _Map, path: Path, where: str, default: float) -> float:
+def _timeout(node: LineMap, path: Path, where: str, default: float) -> float:
     value = node.get("timeout", default)
     # the watchdog's timer cannot wait longer than threading.TIMEOUT_MAX (~292 years; .inf overflows)
     _require(isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= threading.TIMEOUT_MAX,
@@ -316,18 +240,18 @@ def _timeout(node: _Map, path: Path, where: str, default: float) -> float:
     return float(value)
 
 
-def _strings(node: _Map, key: str, path: Path, where: str) -> tuple[str, ...]:
+def _strings(node: LineMap, key: str, path: Path, where: str) -> tuple[str, ...]:
     value = node.get(key)
     if value is None:
         return ()
     if isinstance(value, str):
         return (value,)
-    _require(isinstance(value, _Seq) and all(isinstance(v, str) for v in value),
+    _require(isinstance(value, LineList) and all(isinstance(v, str) for v in value),
              f"`{key}` must be a list of paths or globs", path, node.line_of(key), where)
     return tuple(value)
 
 
-def _optional_str(node: _Map, key: str, path: Path, where: str) -> str | None:
+def _optional_str(node: LineMap, key: str, path: Path, where: str) -> str | None:
     value = node.get(key)
     _require(value is None or (isinstance(value, str) and value.strip() != ""), f"`{key}` must be text",
              path, node.line_of(key), where)

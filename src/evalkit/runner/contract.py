@@ -29,9 +29,14 @@ from typing import Any
 
 import pandas as pd
 
+from evalkit._shared.checks import LANGS
 from evalkit.errors import ParameterError
 
-__all__ = ["Contract", "ParamType", "Parameter", "contract_of", "notebook_parameters", "read_notebook"]
+__all__ = ["LANG_TAG_PREFIX", "Contract", "ParamType", "Parameter", "cell_language", "contract_of", "in_language",
+           "notebook_parameters", "notebook_title", "read_notebook", "report_language"]
+
+#: markdown cells tagged ``lang-zh`` / ``lang-en`` appear only in reports of that language
+LANG_TAG_PREFIX = "lang-"
 
 _SCALARS = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 _ALIASES = {"Path": "str", "PathLike": "str", "List": "list", "Sequence": "list", "Dict": "dict",
@@ -53,6 +58,7 @@ class ParamType:
         return f"{text} | None" if self.nullable and self.kind != "any" else text
 
     def problem(self, value: Any) -> str | None:
+        """Why *value* is not acceptable for this parameter, or ``None``."""
         """Why *value* does not fit this type, or ``None`` when it does."""
         if value is None:
             return None if self.nullable or self.kind == "any" else f"expected {self}, got null"
@@ -110,6 +116,7 @@ class Parameter:
     literal_default: bool = True  #: False when the default is an expression, not a literal
 
     def problem(self, value: Any) -> str | None:
+        """Why *value* is not acceptable (wrong type or not one of the choices), or ``None``."""
         why = self.type.problem(value)
         if why:
             return why
@@ -146,6 +153,7 @@ class Contract:
 
     @property
     def names(self) -> list[str]:
+        """The parameter names in cell order."""
         return [p.name for p in self.parameters]
 
     def __getitem__(self, name: str) -> Parameter:
@@ -179,10 +187,12 @@ class Contract:
         return found
 
     def coerce(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """*values* converted to the declared types (an int for a float becomes a float)."""
         return {k: self[k].type.coerce(v) for k, v in values.items()}
 
     @property
     def table(self) -> pd.DataFrame:
+        """The parameters as a table: name, type, default, choices, help."""
         return pd.DataFrame({
             "name": [p.name for p in self.parameters],
             "type": [str(p.type) for p in self.parameters],
@@ -207,6 +217,7 @@ class Contract:
         return "\n".join(lines)
 
     def to_json(self) -> list[dict]:
+        """The parameters as JSON-ready records."""
         return [{"name": p.name, "type": str(p.type), "default": p.default if p.literal_default else None,
                  "default_source": p.default_source, "choices": list(p.choices) if p.choices else None,
                  "description": p.description} for p in self.parameters]
@@ -270,21 +281,55 @@ def contract_of(nb: dict, *, notebook: str) -> Contract:
                     inputs=tuple(str(i) for i in inputs), imports=tuple(_imports(cells)))
 
 
-def _title(nb: dict) -> str:
+def cell_language(cell: Mapping[str, Any]) -> str | None:
+    """The language a cell is tagged for (``lang-zh`` → ``"zh"``), or ``None`` for a cell of every language."""
+    for tag in cell.get("metadata", {}).get("tags") or []:
+        if isinstance(tag, str) and tag.startswith(LANG_TAG_PREFIX) and tag[len(LANG_TAG_PREFIX):] in LANGS:
+            return tag[len(LANG_TAG_PREFIX):]
+    return None
+
+
+def in_language(cell: Mapping[str, Any], lang: str | None) -> bool:
+    """True if *cell* belongs in a report in *lang* (untagged cells belong in every report)."""
+    tagged = cell_language(cell)
+    return tagged is None or lang is None or tagged == lang
+
+
+def report_language(parameters: Mapping[str, Any], contract: Contract | None = None) -> str:
+    """The language of a run's report: its ``lang`` parameter, else the notebook's default, else ``zh``."""
+    lang = parameters.get("lang")
+    if lang is None and contract is not None and "lang" in contract:
+        lang = contract.defaults().get("lang")
+    return lang if lang in LANGS else LANGS[0]
+
+
+def notebook_title(nb: Mapping[str, Any], lang: str | None = None) -> str:
+    """The notebook's title in *lang*.
+
+    Metadata ``evalkit.title`` (text or ``{zh:, en:}``), else the first markdown heading of a cell in that
+    language (see :func:`in_language`); with *lang* None, the first heading of any cell.
+    """
     meta = nb.get("metadata", {})
     for candidate in ((meta.get("evalkit") or {}).get("title"), meta.get("title")):
         if isinstance(candidate, dict):
+            if lang is not None and candidate.get(lang):
+                return str(candidate[lang])
             candidate = " · ".join(dict.fromkeys(str(v) for k, v in sorted(
                 candidate.items(), key=lambda kv: kv[0] != "zh") if v))
         if candidate:
             return str(candidate)
     for cell in nb["cells"]:
-        if cell.get("cell_type") == "markdown":
+        if cell.get("cell_type") == "markdown" and in_language(cell, lang):
             for line in _source(cell).splitlines():
                 m = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
                 if m:
                     return re.sub(r"[*_`]", "", m.group(1)).strip()
     return ""
+
+
+def _title(nb: dict) -> str:
+    zh, en = notebook_title(nb, "zh"), notebook_title(nb, "en")
+    return zh if zh == en or not en else f"{zh} · {en}"
 
 
 def _imports(cells: list[dict]) -> list[str]:

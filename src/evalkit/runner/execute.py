@@ -8,6 +8,7 @@ atomically, so a worker on another machine (Dask) needs no shared report folder.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WARM_KERNELS_ENV", "RunOutcome", "RunSpec", "execute_run", "prepare_worker"]
+__all__ = ["WARM_KERNELS_ENV", "RunOutcome", "RunSpec", "cell_compute", "execute_run", "prepare_worker"]
 
 #: set to 0 to start every kernel the ordinary way (no fork server)
 WARM_KERNELS_ENV = "EVALKIT_WARM_KERNELS"
@@ -52,6 +53,8 @@ class RunSpec:
     previous: dict | None  #: the last successful run: finished, figures, whether its report exists
     page: dict  #: batch facts shown on every page (evalkit version, commit, dirty flag, generated)
     work_dir: str  #: the batch's scratch folder (run folders go inside; removed after the batch)
+    lang: str = "zh"  #: the report's language: markdown cells of the other language and page text follow it
+    pdf_href: str | None = None  #: link to the print version beside the page (when PDFs are made)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,22 @@ class RunOutcome:
     figures: dict = field(default_factory=dict)
     error: dict | None = None
     warm_kernel: bool = False
+    warnings: tuple[str, ...] = ()  #: what cells wrote to stderr (kept off the page, recorded in the manifest)
+    compute_s: float | None = None  #: Σ of the cells' execution times (papermill's per-cell durations)
+
+
+def cell_compute(nb: Any) -> float:
+    """Σ of the execution times of *nb*'s cells, in seconds (papermill's ``metadata.papermill.duration``).
+
+    This is the notebook's own work — kernel start, export and publishing excluded — and what a batch of
+    *n* workers can at best divide by *n*.
+    """
+    total = 0.0
+    for cell in nb.get("cells", []):
+        duration = ((cell.get("metadata") or {}).get("papermill") or {}).get("duration")
+        if isinstance(duration, (int, float)):
+            total += float(duration)
+    return total
 
 
 def _now() -> str:
@@ -140,10 +159,8 @@ class _Watchdog:
 
     def _signal(self, signum: int) -> None:
         if self._pid is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(self._pid, signum)
-            except OSError:
-                pass
 
     def _fire(self) -> None:
         with self._lock:
@@ -204,7 +221,7 @@ def execute_run(spec: RunSpec) -> RunOutcome:
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    from evalkit.runner.export import report_page
+    from evalkit.runner.export import report_page, stderr_messages
     from evalkit.runner.kernels import ForkingKernelManager, fork_server, kernel_log_tail
     from evalkit.runner.pages import glued_figures
 
@@ -262,10 +279,12 @@ def execute_run(spec: RunSpec) -> RunOutcome:
     html = report_page(nb=executed, status=status, title=spec.title, notebook=spec.notebook, slug=spec.slug,
                        parameters=spec.parameters, started=started, duration_s=duration, show_code=spec.show_code,
                        figures=figures, previous=spec.previous, error=error, page=spec.page,
-                       resources_path=spec.cwd)
+                       resources_path=spec.cwd, lang=spec.lang,
+                       pdf_href=spec.pdf_href if status == "success" else None)
     return RunOutcome(run_id=spec.run_id, status=status, started=started, finished=_now(), duration_s=duration,
                       notebook_json=nbformat.writes(executed), html=html, figures=figures, error=error,
-                      warm_kernel=any(forked))
+                      warm_kernel=any(forked), warnings=tuple(stderr_messages(executed)),
+                      compute_s=round(cell_compute(executed), 3))
 
 
 def _describe_failure(nb: Any, error: dict, *, status: str, timeout: float, running: int | None,

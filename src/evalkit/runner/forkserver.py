@@ -12,11 +12,13 @@ falls back to ordinary kernel start-up) when a preloaded module started a thread
 without ``fork`` semantics that are safe with these libraries (only Linux is used).
 
 Protocol: JSON lines over the server's stdin / original stdout. Requests ``{"op": "launch", ...}``,
-``{"op": "poll", "pid": n}`` (exit code or null while running); the first request is ``{"op": "preload", "modules": [...]}``. When its
+``{"op": "poll", "pid": n}`` (exit code or null while running); the first request is
+``{"op": "preload", "modules": [...]}``. When its
 stdin closes (the worker died or finished) the server kills every kernel it forked and exits.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -142,16 +144,12 @@ def serve() -> None:
     finally:
         for pid, returncode in children.items():
             if returncode is None:
-                try:
+                with contextlib.suppress(OSError):
                     os.killpg(pid, signal.SIGKILL)
-                except OSError:
-                    pass
         for pid, returncode in children.items():
             if returncode is None:
-                try:
+                with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, 0)
-                except ChildProcessError:
-                    pass
 
 
 if __name__ == "__main__":

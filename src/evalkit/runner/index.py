@@ -10,8 +10,8 @@ from evalkit.runner.pages import FAILED_STATUSES, render
 __all__ = ["index_html", "write_index"]
 
 
-def index_html(manifest: Manifest) -> str:
-    """The index page of *manifest* (records in runs.yml order, grouped by notebook)."""
+def index_html(manifest: Manifest, lang: str = "zh") -> str:
+    """The index page of *manifest* in *lang* (records in runs.yml order, grouped by notebook)."""
     groups: dict[str, dict[str, Any]] = {}
     counts = {"success": 0, "cached": 0, "failed": 0, "skipped": 0, "other": 0}
     for record in manifest.records:
@@ -27,9 +27,10 @@ def index_html(manifest: Manifest) -> str:
         last = record.get("last_success") or {}
         group["runs"].append({
             # a notebook may glue a human-readable "label" for its report (a city's name for a city code)
-            "slug": record["slug"], "label": (record.get("figures") or {}).get("label"), "status": status, "in_batch": record.get("in_batch", False),
+            "slug": record["slug"], "label": (record.get("figures") or {}).get("label"), "status": status,
+            "in_batch": record.get("in_batch", False),
             "stale": record.get("stale", False), "parameters": record.get("parameters") or {},
-            "report_href": record.get("report"), "error_href": record.get("error_page"),
+            "report_href": record.get("report"), "error_href": record.get("error_page"), "pdf_href": record.get("pdf"),
             "duration_s": record.get("duration_s"), "last_success": last.get("finished"),
             "changes": record.get("changes") or [], "had_previous": bool(record.get("had_previous")),
             "error_summary": (record.get("error") or {}).get("summary"), "skip_reason": record.get("skip_reason"),
@@ -40,7 +41,7 @@ def index_html(manifest: Manifest) -> str:
     return render("index.html.j2", groups=list(groups.values()), counts=counts, batch=manifest.batch,
                   evalkit_version=env.get("evalkit_version"), commit=env.get("git_commit"),
                   dirty=env.get("git_dirty"), generated=manifest.batch.get("finished"),
-                  index_href="index.html", manifest_href="manifest.json",
+                  index_href="index.html", manifest_href="manifest.json", lang=lang,
                   validation_href="validation.html" if (manifest.path.parent / "validation.html").is_file() else None)
 
 
@@ -57,7 +58,8 @@ def _split_shared_parameters(group: dict[str, Any]) -> None:
         run["parameters"] = {k: v for k, v in run["parameters"].items() if k not in shared}
 
 
-def write_index(manifest: Manifest) -> Path:
+def write_index(manifest: Manifest, lang: str = "zh") -> Path:
+    """Write ``reports/index.html`` for *manifest* atomically; return its path."""
     path = manifest.path.parent / "index.html"
-    write_atomic(path, index_html(manifest))
+    write_atomic(path, index_html(manifest, lang))
     return path

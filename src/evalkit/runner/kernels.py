@@ -8,6 +8,7 @@ process, its own kernel log file and an environment built from the worker's plus
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -18,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jupyter_client import AsyncKernelManager
 from traitlets import default
@@ -109,16 +110,15 @@ class ForkServer:
         return self._request({"op": "launch", "argv": argv, "env": env, "cwd": cwd, "log": log})["pid"]
 
     def poll(self, pid: int) -> int | None:
+        """The exit code of kernel *pid*, or ``None`` while it runs."""
         return self._request({"op": "poll", "pid": pid})["returncode"]
 
     def close(self) -> None:
         """Stop the server; it kills any kernel it forked that is still running."""
         if self._proc.poll() is None:
             assert self._proc.stdin is not None
-            try:
+            with contextlib.suppress(OSError):
                 self._proc.stdin.close()
-            except OSError:
-                pass
             try:
                 self._proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -214,7 +214,7 @@ class ForkingKernelManager(AsyncKernelManager):
     told the kernel's pid (the run's timeout watchdog signals it) and whether the fork server made it.
     """
 
-    run_env: dict[str, str] = {}
+    run_env: ClassVar[dict[str, str]] = {}
     run_dir: str = ""
     server: ForkServer | None = None
     on_launch: Callable[[int, bool], None] | None = None
@@ -236,6 +236,7 @@ class ForkingKernelManager(AsyncKernelManager):
 
     @property
     def kernel_log(self) -> str:
+        """Path of the kernel's log file in the run folder."""
         return os.path.join(self.run_dir, "kernel.log")
 
     async def _async_pre_start_kernel(self, **kw: Any):

@@ -12,48 +12,18 @@ reader — or an interrupted batch — never sees half a file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from evalkit._shared.files import write_atomic
 from evalkit.runner.pages import FAILED_STATUSES
 
 __all__ = ["MANIFEST_NAME", "SCHEMA_VERSION", "Manifest", "load_records", "write_atomic"]
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
-
-
-def _file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_FILE_MODE = _file_mode()  # reports are served to readers: plain file permissions, not mkstemp's 0600
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write *data* to *path* so that readers see the old file or the new one, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, _FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def load_records(path: Path) -> dict[str, dict]:
@@ -102,17 +72,21 @@ class Manifest:
 
     @property
     def ok(self) -> bool:
+        """True when every run of the batch succeeded or was cached."""
         return self.batch.get("status") == "ok"
 
     def to_dict(self) -> dict:
+        """The manifest as JSON-ready values."""
         return {"schema": SCHEMA_VERSION, "batch": self.batch, "environment": self.environment,
                 "inputs": self.inputs, "runs": self.records}
 
     def write(self) -> None:
+        """Write ``manifest.json`` atomically."""
         write_atomic(self.path, json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n")
 
     @classmethod
     def build(cls, path: Path, *, batch: dict, environment: dict, records: list[dict]) -> Manifest:
+        """A manifest of *records*, with the inputs of every run gathered in one table."""
         inputs: dict[str, str] = {}
         for record in records:
             if record.get("in_batch"):

@@ -10,11 +10,16 @@ of a batch where nothing changed is written in milliseconds.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+
+from evalkit._shared.checks import Lang
+from evalkit._shared.numbers import format_value
+from evalkit.i18n import has, t
 
 __all__ = [
     "FAILED_STATUSES",
@@ -29,44 +34,25 @@ __all__ = [
 #: MIME type of the display outputs ``evalkit.report.glue`` emits (name and value of a key figure)
 GLUE_MIME = "application/vnd.evalkit.glue+json"
 
-STATUS_LABELS = {
-    "success": ("已更新", "re-run"),
-    "cached": ("未变化", "cached"),
-    "failed": ("失败", "failed"),
-    "timeout": ("超时", "timed out"),
-    "kernel_died": ("内核退出", "kernel died"),
-    "skipped": ("跳过", "skipped"),
-    "not_run": ("未运行", "not run yet"),
-    "interrupted": ("已中断", "interrupted"),
-}
+_STATUSES = ("success", "cached", "failed", "timeout", "kernel_died", "skipped", "not_run", "interrupted")
+#: status → (zh, en) label, from the catalogue (``runner.status.*``)
+STATUS_LABELS = {status: (t(f"runner.status.{status}", "zh"), t(f"runner.status.{status}", "en"))
+                 for status in _STATUSES}
 FAILED_STATUSES = frozenset({"failed", "timeout", "kernel_died"})
 
 
-def fmt_value(value: Any) -> str:
-    """A key figure for people: thousands separators, few decimals, text as is."""
-    if value is None:
-        return "—"
+def fmt_value(value: Any, lang: Lang = "zh") -> str:
+    """A key figure for people (:func:`evalkit._shared.numbers.format_value`); booleans in the page's language."""
     if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        magnitude = abs(value)
-        if magnitude >= 1000:
-            return f"{value:,.1f}"
-        if magnitude >= 1 or magnitude == 0:
-            return f"{value:,.3f}".rstrip("0").rstrip(".")
-        return f"{value:.4g}"
-    return str(value)
+        return t("common.yes" if value else "common.no", lang)
+    return format_value(value)
 
 
 def _fmt_delta(change: Mapping[str, Any]) -> str:
     delta = change.get("delta")
     if delta is None:
         return ""
-    text = ("+" if delta > 0 else "") + fmt_value(delta)
+    text = ("+" if delta > 0 else "") + format_value(delta)
     relative = change.get("relative")
     if relative is not None and math.isfinite(relative):
         text += f" ({relative:+.1%})"
@@ -79,7 +65,7 @@ def _fmt_seconds(seconds: Any) -> str:
     seconds = float(seconds)
     if seconds < 60:
         return f"{seconds:.1f} s"
-    minutes, sec = divmod(int(round(seconds)), 60)
+    minutes, sec = divmod(round(seconds), 60)
     return f"{minutes} min {sec:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
@@ -90,18 +76,33 @@ def _fmt_time(iso: Any) -> str:
     return text[:16]
 
 
+@pass_context
+def _translate(context: Any, key: str, **fields: Any) -> str:
+    return t(key, context.get("lang") or "zh", **fields)
+
+
+def _is_code(text: Any) -> bool:
+    """An identifier such as ``vagrancy_relief`` (shown as code, not as prose)."""
+    return isinstance(text, str) and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", text) is not None
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("evalkit", "templates"),
                       autoescape=select_autoescape(["html", "j2", "css"], default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(value=fmt_value, delta=_fmt_delta, seconds=_fmt_seconds, when=_fmt_time)
-    env.globals.update(STATUS_LABELS=STATUS_LABELS, FAILED_STATUSES=FAILED_STATUSES)
+    env.filters.update(value=fmt_value, delta=_fmt_delta, seconds=_fmt_seconds, when=_fmt_time, is_code=_is_code)
+    env.globals.update(STATUS_LABELS=STATUS_LABELS, FAILED_STATUSES=FAILED_STATUSES, _=_translate, has=has)
     return env
 
 
 def render(template: str, **context: Any) -> str:
-    """Render one of ``evalkit/templates/*.html.j2`` with *context* (autoescaped)."""
+    """Render one of ``evalkit/templates/*.html.j2`` with *context* (autoescaped).
+
+    ``lang`` in the context (default ``zh``) is the language of the page's own text (the catalogue's
+    ``runner.*`` messages).
+    """
+    context.setdefault("lang", "zh")
     return _environment().get_template(template).render(**context)
 
 

@@ -53,7 +53,8 @@ class Progress:
         done = self.counts["success"] + self.counts["failed"]
         label = STATUS_LABELS.get(status, (status, status))[1]
         took = f"{duration_s:6.1f} s" if duration_s is not None else ""
-        line = f"[{done:>{len(str(self.total))}}/{self.total}] {run_id:<40} {label.upper() if status in FAILED_STATUSES else label:<11} {took}"
+        shown = label.upper() if status in FAILED_STATUSES else label
+        line = f"[{done:>{len(str(self.total))}}/{self.total}] {run_id:<40} {shown:<11} {took}"
         if detail:
             line += f"  {detail}"
         if self._bar is not None:
@@ -66,6 +67,7 @@ class Progress:
             self.note(f"{line}  (elapsed {elapsed:.0f} s, ETA {eta:.0f} s)")
 
     def close(self) -> None:
+        """Finish the progress bar (if one is shown)."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None

@@ -9,7 +9,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 
 
 def make_project(root: Path, runs_yml: str, *, values: str = "1\n2\n3\n") -> Path:

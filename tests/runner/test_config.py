@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_runner_support import make_project
+from _data.runner import make_project
 
 from evalkit.errors import ConfigError, ParameterError
 from evalkit.runner.config import plan_batch, slugify
@@ -211,3 +211,26 @@ def test_yaml_merge_keys_share_settings_and_explicit_keys_win(tmp_path):
     zh, en = plan_batch(config).runs
     assert (en.job.name, en.job.timeout, en.parameters) == ("en", 30.0, {"lang": "en"})
     assert (zh.job.name, zh.parameters) == ("zh", {"lang": "zh"})
+
+
+def test_a_job_without_a_name_takes_its_notebook_stem(tmp_path):
+    config = make_project(tmp_path, f"""
+        jobs:
+          - notebook: {HELLO}
+            grid: {{lang: [zh, en]}}
+    """)
+    plan = plan_batch(config)
+    assert [r.job.name for r in plan.runs] == ["hello", "hello"]
+    assert [r.run_id for r in plan.runs] == ["hello/zh", "hello/en"]
+
+
+def test_the_batch_file_is_accepted_as_a_positional_argument(tmp_path, capsys):
+    from evalkit.runner.cli import run_command
+
+    missing = tmp_path / "runs-x.yml"
+    assert run_command([str(missing)]) == 2
+    assert str(missing) in capsys.readouterr().err
+    assert run_command(["--config", str(missing)]) == 2
+    assert str(missing) in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run_command([str(missing), "--config", str(tmp_path / "other.yml")])

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_runner_support import make_project
+from _data.runner import make_project
 
 from evalkit.runner.cache import Environment, capture_environment, display_path, notebook_digest, run_inputs, run_key
 from evalkit.runner.config import plan_batch
@@ -134,7 +134,7 @@ def test_capture_environment_records_versions_git_and_source_hash(tmp_path):
     assert env.packages["papermill"] and env.packages["nbconvert"]
     assert len(env.evalkit_source_sha256) == 64 and env.python.count(".") == 2
     assert set(env.to_dict()) >= {"git_commit", "git_dirty", "python", "packages", "evalkit_source_sha256"}
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     if (repo / ".git").exists():
         in_repo = capture_environment(repo)
         assert len(in_repo.git_commit) == 40 and isinstance(in_repo.git_dirty, bool)

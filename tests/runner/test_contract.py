@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from test_runner_support import FIXTURES, write_notebook
+from _data.runner import FIXTURES, write_notebook
 
 from evalkit.errors import ParameterError
 from evalkit.runner.cli import params_command
@@ -107,7 +107,7 @@ def test_unreadable_notebooks_are_parameter_errors(tmp_path):
     with pytest.raises(ParameterError, match="not found"):
         notebook_parameters(tmp_path / "missing.ipynb")
     (tmp_path / "broken.ipynb").write_text("{not json")
-    with pytest.raises(ParameterError, match="not a readable .ipynb"):
+    with pytest.raises(ParameterError, match=r"not a readable \.ipynb"):
         notebook_parameters(tmp_path / "broken.ipynb")
     bad = write_notebook(tmp_path / "syntax.ipynb", "lang: str = ")
     with pytest.raises(ParameterError, match="parameters cell is not valid Python"):
