@@ -35,6 +35,7 @@ __all__ = [
     "prepare_targets",
     "select_targets",
     "series_by_indicator",
+    "series_by_region",
     "text_or_none",
     "value_at",
 ]
@@ -269,6 +270,42 @@ def series_by_indicator(panel: pd.DataFrame, region: str) -> dict[str, pd.DataFr
     return {code: g.set_index("year").sort_index() for code, g in sub.groupby("indicator", sort=False)}
 
 
+def series_by_region(panel: pd.DataFrame) -> dict[str, dict[str, pd.DataFrame]]:
+    """Every region's :func:`series_by_indicator` in one pass: ``{region: {indicator: series}}``.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Output of :func:`prepare_panel`.
+
+    Returns
+    -------
+    dict
+        The same indicators, in the same order, with the same years and the same ``value``, ``source`` and
+        ``status`` as ``series_by_indicator(panel, region)`` for each region (only those three columns, the
+        texts as Python objects: a slice of them is read ~10x faster).
+    """
+    if panel.empty:
+        return {}
+    pair = panel.groupby(["region", "indicator"], sort=False).ngroup().to_numpy()  # -1: a missing key
+    order = np.lexsort((panel["year"].to_numpy(), pair))  # first-appearance order of (region, indicator), years
+    order = order[pair[order] >= 0]
+    if not len(order):
+        return {}
+    sub = panel.iloc[order]
+    regions, codes = sub["region"].to_numpy(), sub["indicator"].to_numpy()
+    q = pd.DataFrame({"value": sub["value"].to_numpy(), "source": sub["source"].astype(object).to_numpy(),
+                      "status": sub["status"].astype(object).to_numpy()},
+                     index=pd.Index(sub["year"].to_numpy(), name="year"))
+    pair = pair[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    ends = np.r_[starts[1:], len(pair)]
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        out.setdefault(regions[a], {})[codes[a]] = q.iloc[a:b]
+    return out
+
+
 def value_at(series: pd.DataFrame | None, year: int, interpolate: bool) -> Observation | None:
     """The value in *year*; with *interpolate*, a straight line between the nearest years on each side.
 
@@ -288,8 +325,9 @@ def value_at(series: pd.DataFrame | None, year: int, interpolate: bool) -> Obser
     if series is None or series.empty:
         return None
     if year in series.index:
-        row = series.loc[year]
-        return Observation(float(row["value"]), text_or_none(row["source"]), text_or_none(row["status"]))
+        i = series.index.get_loc(year)  # positional reads: a row lookup (.loc) costs ~20x more
+        return Observation(float(series["value"].iat[i]), text_or_none(series["source"].iat[i]),
+                           text_or_none(series["status"].iat[i]))
     if not interpolate:
         return None
     before = series.index[series.index < year]
