@@ -62,8 +62,9 @@ def test_assess_many_gives_the_rows_of_one_assess_per_region(options):
     pd.testing.assert_frame_equal(many, loop)
 
 
-def test_assess_many_default_regions_skip_the_national_series():
-    panel, targets = _panel(), _targets()
+@pytest.mark.parametrize("columns", [[], ["source", "status"]])
+def test_assess_many_default_regions_skip_the_national_series(columns):
+    panel, targets = _panel().drop(columns=columns), _targets()
     many = T.assess_many(panel, targets)
     assert list(dict.fromkeys(many["region"])) == sorted(REGIONS[:4])
     without_meta = pd.concat([T.assess(panel, targets, region=r) for r in sorted(REGIONS[:4])], ignore_index=True)
