@@ -19,9 +19,10 @@ catalogue is exercised as well). At each size (¼, ½, full: the first 711, 1,42
   draws) on a generated staggered-adoption panel of the counties × 20 years, and ``csdid`` (``ATTgt.fit``, the
   same settings) on the same data in its own process; the point estimates must agree (to 1e-8).
 
-Each measurement runs in its own process, so its peak resident memory (``ru_maxrss``) is the measurement's own
-(it includes the inputs it holds); the CPU seconds (all threads) and the machine's 1-minute load average are
-printed beside the wall time, because on a shared machine the wall time measures the other processes too.
+Each measurement runs in its own process, so its peak resident memory (``VmHWM``) is the measurement's own (it
+includes the inputs it holds and the imported libraries); the CPU seconds (all threads) and the machine's 1-minute
+load average are printed beside the wall time, because on a shared machine the wall time measures the other
+processes too.
 
 The last line printed is JSON: ``rows``, ``read_validate_s``, ``cpu_s`` and ``peak_mb`` (the full-size CSV read),
 ``assess_s``, ``composite_s``, ``att_gt_s``, ``csdid_s`` and ``ratio`` (csdid ÷ att_gt) at the largest size
@@ -96,8 +97,23 @@ def _timed(fn):
     return result, seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def _peak_mb() -> float:
+    """This process's peak resident memory: ``VmHWM`` (Linux), else ``ru_maxrss``.
+
+    ``ru_maxrss`` survives ``exec`` on Linux, so a child started by a parent holding a big panel would report
+    the parent's memory; ``VmHWM`` belongs to the child's own address space.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _report(**fields) -> None:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     print(json.dumps({**fields, "peak_mb": round(peak, 1), "load": round(os.getloadavg()[0], 1)}))
 
 
