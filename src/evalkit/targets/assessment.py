@@ -217,7 +217,7 @@ def assess(
     basis, th, end_year, start_default = _check_options(basis, range_rule, thresholds, end_year, start_year)
     region = normalise_code(region)
     p = prepare_panel(panel)
-    if region not in set(p["region"]):
+    if region not in set(p["region"].unique()):
         raise ParameterError(
             f"region {region!r} has no rows in the panel; regions present: {sorted(set(p['region']))[:20]}")
     t = prepare_targets(targets, plan)
@@ -316,7 +316,7 @@ def assess_many(
     """
     basis, th, end_year, start_default = _check_options(basis, range_rule, thresholds, end_year, start_year)
     p = prepare_panel(panel)
-    present = set(p["region"])
+    present = set(p["region"].unique())
     if regions is None:
         skip = normalise_code(national, name="national") if isinstance(national, str) else None
         codes = sorted(r for r in present if r != skip)
