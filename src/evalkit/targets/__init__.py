@@ -35,7 +35,7 @@ section was not readable there, so the thresholds below (≥95 % / 60–95 % / 0
 """
 from __future__ import annotations
 
-from evalkit.targets.assessment import assess, required_path, status_counts
+from evalkit.targets.assessment import assess, assess_many, required_path, status_counts
 from evalkit.targets.measures import (
     BASES,
     CONTEXT,
@@ -87,6 +87,7 @@ __all__ = [
     "PeerComparison",
     "Thresholds",
     "assess",
+    "assess_many",
     "cagr",
     "classify_progress",
     "classify_trend",

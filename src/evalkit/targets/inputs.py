@@ -35,6 +35,7 @@ __all__ = [
     "prepare_targets",
     "select_targets",
     "series_by_indicator",
+    "series_by_region",
     "text_or_none",
     "value_at",
 ]
@@ -269,6 +270,88 @@ def series_by_indicator(panel: pd.DataFrame, region: str) -> dict[str, pd.DataFr
     return {code: g.set_index("year").sort_index() for code, g in sub.groupby("indicator", sort=False)}
 
 
+def series_by_region(panel: pd.DataFrame) -> dict[str, dict[str, object]]:
+    """Every region's :func:`series_by_indicator` in one pass: ``{region: {indicator: series}}``.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Output of :func:`prepare_panel`.
+
+    Returns
+    -------
+    dict
+        The same indicators, in the same order, with the same years, values, sources and statuses as
+        ``series_by_indicator(panel, region)`` for each region, held as arrays (read by :func:`value_at` and
+        :func:`missing_note` ~50x faster than a frame).
+    """
+    if panel.empty:
+        return {}
+    pair = panel.groupby(["region", "indicator"], sort=False).ngroup().to_numpy()  # -1: a missing key
+    order = np.lexsort((panel["year"].to_numpy(), pair))  # first-appearance order of (region, indicator), years
+    order = order[pair[order] >= 0]
+    if not len(order):
+        return {}
+    sub = panel.iloc[order]
+    regions, codes = sub["region"].to_numpy(), sub["indicator"].to_numpy()
+    years, values = sub["year"].to_numpy(), sub["value"].to_numpy()
+    (sources, source_names), (statuses, status_names) = (_factorised(sub[c]) for c in ("source", "status"))
+    pair = pair[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    ends = np.r_[starts[1:], len(pair)]
+    out: dict[str, dict[str, _YearSeries]] = {}
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        out.setdefault(regions[a], {})[codes[a]] = _YearSeries(years[a:b], values[a:b], sources[a:b],
+                                                               statuses[a:b], source_names, status_names)
+    return out
+
+
+def _factorised(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and the distinct texts (the last, ``None``, for a missing text).
+
+    A few texts repeated millions of times cost 4 bytes a row this way instead of a Python string each.
+    """
+    codes, names = pd.factorize(texts)
+    return codes.astype(np.int32), np.array([*(str(n) for n in names), None], dtype=object)
+
+
+@dataclass(frozen=True)
+class _YearSeries:
+    """One region's series of one indicator as arrays sorted by year (what :func:`value_at` reads, ~50x faster)."""
+
+    index: np.ndarray
+    value: np.ndarray
+    source: np.ndarray  #: positions in source_names
+    status: np.ndarray  #: positions in status_names
+    source_names: np.ndarray
+    status_names: np.ndarray
+
+    @property
+    def empty(self) -> bool:
+        return len(self.index) == 0
+
+    def at(self, year: int) -> int | None:
+        """The position of *year*, or ``None``."""
+        i = int(np.searchsorted(self.index, year))
+        return i if i < len(self.index) and self.index[i] == year else None
+
+
+def _value_at_arrays(series: _YearSeries, year: int, interpolate: bool) -> Observation | None:
+    i = series.at(year)
+    if i is not None:
+        return Observation(float(series.value[i]), text_or_none(series.source_names[series.source[i]]),
+                           text_or_none(series.status_names[series.status[i]]))
+    if not interpolate:
+        return None
+    before, after = series.index[series.index < year], series.index[series.index > year]
+    if not len(before) or not len(after):
+        return None
+    y0, y1 = int(before.max()), int(after.min())
+    v0, v1 = float(series.value[series.at(y0)]), float(series.value[series.at(y1)])
+    value = v0 + (v1 - v0) * (year - y0) / (y1 - y0)
+    return Observation(value, f"linear interpolation between {y0} and {y1}", "derived")
+
+
 def value_at(series: pd.DataFrame | None, year: int, interpolate: bool) -> Observation | None:
     """The value in *year*; with *interpolate*, a straight line between the nearest years on each side.
 
@@ -287,9 +370,12 @@ def value_at(series: pd.DataFrame | None, year: int, interpolate: bool) -> Obser
     """
     if series is None or series.empty:
         return None
+    if isinstance(series, _YearSeries):
+        return _value_at_arrays(series, year, interpolate)
     if year in series.index:
-        row = series.loc[year]
-        return Observation(float(row["value"]), text_or_none(row["source"]), text_or_none(row["status"]))
+        i = series.index.get_loc(year)  # positional reads: a row lookup (.loc) costs ~20x more
+        return Observation(float(series["value"].iat[i]), text_or_none(series["source"].iat[i]),
+                           text_or_none(series["status"].iat[i]))
     if not interpolate:
         return None
     before = series.index[series.index < year]
