@@ -48,5 +48,3 @@ ALLOWED_IN_ZH = {"Callaway", "Sant", "Anna", "Sobol", "ARIMA", "SARIMAX", "Holt"
                  "AICc", "README", "PDF"}
 #: impact: test and weight names (Wald, Ljung–Box, Webb, Rademacher) and the product's own name
 ALLOWED_IN_ZH |= {"Wald", "Ljung", "Webb", "Rademacher", "evalkit"}
-#: maps: the optional boundary package named in the note that replaces a map
-ALLOWED_IN_ZH |= {"cnmaps"}

