@@ -35,7 +35,7 @@ def test_score_map_of_the_14_cities_has_title_legend_source_and_alt_text():
     ax = maps.score_map(scores, ranks=ranks, source="panel.csv", illustrative=True)
     assert ax.get_title(loc="left") == "各市综合得分分布图"
     assert len(ax.figure.axes) == 2 and ax.figure.axes[1].get_ylabel() == "综合得分（分）"  # the colour bar
-    assert "资料来源: panel.csv" in _source_line(ax) and "示例数据，非官方统计" in _source_line(ax)
+    assert "资料来源：panel.csv" in _source_line(ax) and "示例数据，非官方统计" in _source_line(ax)
     assert maps.alt_text(ax) == "地图：各市综合得分分布图"
     assert "沈阳市\n第14名" in _texts(ax) and "北" in _texts(ax)
     assert len(ax.patches) == 15  # 14 cities and the province outline
