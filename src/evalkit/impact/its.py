@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
-from statsmodels.stats.diagnostic import acorr_ljungbox
 
 from evalkit import i18n
 from evalkit._shared.checks import Lang, check_choice, check_lang
@@ -142,6 +140,9 @@ def _design(data: pd.DataFrame, *, time: str, start: float, slope_change: bool, 
 def _fit_model(y: np.ndarray, design: pd.DataFrame, *, family: str, log_offset: np.ndarray | None,
                maxlags: int | None):
     """The statsmodels fit, its dispersion and the df of its quantiles (``inf`` = normal)."""
+    # statsmodels is imported here, not with evalkit.impact: it takes seconds and only ITS needs it
+    import statsmodels.api as sm
+
     if family == "ols":
         lags = maxlags if maxlags is not None else newey_west_lags(len(y))
         model = sm.OLS(y, design).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True},
@@ -189,6 +190,8 @@ def _counterfactual(model, design: pd.DataFrame, *, y: np.ndarray, t: np.ndarray
 
 
 def _ljung_box(model, family: str, n: int) -> float:
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+
     resid = model.resid_pearson if family != "ols" else model.resid
     lag = max(1, min(10, n // 5))
     return float(acorr_ljungbox(np.asarray(resid), lags=[lag])["lb_pvalue"].iloc[0])

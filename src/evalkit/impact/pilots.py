@@ -22,21 +22,25 @@ __all__ = ["DiDSample", "did_sample", "pilot_cohorts"]
 
 
 def pilot_cohorts(pilots: pd.DataFrame, regions: pd.DataFrame, *, programme: str,
-                  unknown: Unknown = "exclude") -> pd.DataFrame:
-    """Adoption cohort of every city: confirmed batch year, never, or unknown.
+                  unknown: Unknown = "exclude", level: str = "city") -> pd.DataFrame:
+    """Adoption cohort of every unit (city or county): confirmed batch year, never, or unknown.
 
     Parameters
     ----------
     pilots : DataFrame
         The ``pilots`` reference table (``region``, ``programme``, ``year``, ``status``).
     regions : DataFrame
-        The ``regions`` reference table; its ``level == "city"`` rows are the units.
+        The units (``code``, ``name_zh``, ``name_en``, ``level``): the ``regions`` reference table (Liaoning's
+        cities), or ``evalkit.regions.divisions().loc[evalkit.regions.units_of(area, level)]`` for any area; its
+        rows at *level* are the units.
     programme : str
         Programme code in ``pilots``.
     unknown : {"exclude", "never"}
         Cities without a confirmed batch year — listed pilots whose year is unknown, and unlisted cities
         (which may have joined in an early batch that the list does not cover): ``exclude`` drops them;
         ``never`` keeps them as comparison units (cohort 0).
+    level : {"city", "county"}
+        The level of the units compared: city pilots, or county pilots (a pilot listed under a county code).
 
     Returns
     -------
@@ -51,7 +55,13 @@ def pilot_cohorts(pilots: pd.DataFrame, regions: pd.DataFrame, *, programme: str
     if rows.empty:
         known = ", ".join(sorted(pilots["programme"].unique()))
         raise ParameterError(f"programme={programme!r} is not in the pilot table; programmes are {known}")
-    cities = regions[regions["level"] == "city"][["code", "name_zh", "name_en"]].rename(columns={"code": "region"})
+    check_choice("level", level, ("province", "city", "county"))
+    cities = regions[regions["level"] == level][["code", "name_zh", "name_en"]].rename(columns={"code": "region"})
+    if not cities["region"].isin(rows["region"]).any():
+        raise ParameterError(f"no {level}-level unit of the {len(cities)} given is listed in the pilot table for "
+                             f"programme {programme!r} (it lists {', '.join(sorted(map(str, rows['region'])))}); "
+                             "choose the area and level of the listed pilots (e.g. region='210000', level='city') "
+                             "or add the pilots to data/reference/pilots.csv")
     year = pd.to_numeric(rows.set_index("region")["year"], errors="coerce")
     out = cities.copy()
     out["listed"] = out["region"].isin(rows["region"])

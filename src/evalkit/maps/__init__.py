@@ -15,7 +15,16 @@ from evalkit.maps.choropleth import (
     score_map,
 )
 from evalkit.maps.projection import Albers, fit_albers
-from evalkit.maps.shapes import Boundary, boundaries, boundary, build_boundary_file, shipped_areas, simplify_ring
+from evalkit.maps.shapes import (
+    Boundary,
+    boundaries,
+    boundary,
+    build_boundary_file,
+    has_boundaries,
+    missing_note,
+    shipped_areas,
+    simplify_ring,
+)
 
 __all__ = [
     "Albers",
@@ -26,7 +35,9 @@ __all__ = [
     "build_boundary_file",
     "choropleth",
     "fit_albers",
+    "has_boundaries",
     "indicator_map",
+    "missing_note",
     "pilot_map",
     "place_map",
     "region_label",

