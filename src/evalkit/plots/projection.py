@@ -15,7 +15,7 @@ from evalkit import i18n
 from evalkit._shared.checks import Lang, check_lang
 from evalkit.errors import ParameterError
 from evalkit.plots import PALETTE, finish, label, new_axes, use_house_style
-from evalkit.scenarios import attainment
+from evalkit.scenarios import attainment, unit_label
 
 __all__ = ["attainment_chart", "beds_chart", "cost_chart", "fan_chart", "fan_grid"]
 
@@ -72,8 +72,8 @@ def fan_chart(result, *, indicator: str, ax=None, lang: Lang = "zh", source: str
     ax = _ax(ax)
     _draw_fan(ax, result, indicator, lang)
     name = s.name_zh if lang == "zh" else s.name_en
-    return finish(ax, title=_t("fan_title", lang, name=name, scenario=sc.label(lang)), unit=s.unit, source=source,
-                  illustrative=illustrative, lang=lang)
+    return finish(ax, title=_t("fan_title", lang, name=name, scenario=sc.label(lang)), unit=unit_label(s.unit, lang),
+                  source=source, illustrative=illustrative, lang=lang)
 
 
 #: panel size of :func:`fan_grid`, its fixed margins and the distance of the unit label from the axis, in inches
@@ -153,7 +153,7 @@ def fan_grid(result, *, indicators=None, ncols: int = 3, lang: Lang = "zh", sour
         # tick labels of every panel on each draw (matplotlib's automatic placement does).
         ax.set_title(_t("fan_title", lang, name=name, scenario=sc.label(lang)), loc="left", fontsize=10, y=1.0,
                      pad=6)
-        ax.set_ylabel(s.unit)
+        ax.set_ylabel(unit_label(s.unit, lang))
         ax.yaxis.set_label_coords(-_unit_offset(ax) / (_PANEL[0] - m["wspace"]), 0.5)
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         # At most six intervals at round steps on the value axis (what matplotlib's automatic choice gives a panel
@@ -259,7 +259,7 @@ def attainment_chart(result, *, indicator: str, year: int | None = None, ax=None
         ax.axvline(s.target["value"], color=PALETTE[2], linestyle=":",
                    label=_t("target", lang, v=f"{s.target['value']:g}"))
         ax.legend(fontsize=8)
-    ax.set_xlabel(_t("attain_x", lang, unit=s.unit))
+    ax.set_xlabel(_t("attain_x", lang, unit=unit_label(s.unit, lang)))
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     name = s.name_zh if lang == "zh" else s.name_en
