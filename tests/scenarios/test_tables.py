@@ -51,6 +51,10 @@ def test_selection_table_shows_mase_beside_mape():
     assert shown["Benchmark MASE"] == f"{row['benchmark_mase']:,.2f}"
     zh = scenarios.selection_table(base, selection, lang="zh")
     assert "随机游走加漂移" in zh["方法"].iloc[0] and not zh.map(lambda v: "drift" in str(v)).any().any()
+    # six annual values: no candidate can reach five forecasts, so none was backtested
+    assert set(zh["选择结果"]) == {"数据年数不足，未回测其他方法"}
+    others = scenarios.auto_selection([results[1].scenario], panel)  # a scenario with other auto series
+    assert len(scenarios.selection_table(base, others, lang="zh")) <= len(auto)
 
 
 HAN = re.compile(r"[\u4e00-\u9fff]")

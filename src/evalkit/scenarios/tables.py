@@ -16,7 +16,7 @@ from evalkit import catalogue, i18n
 from evalkit._shared.checks import Lang, check_lang
 from evalkit._shared.numbers import MISSING
 from evalkit.errors import ParameterError
-from evalkit.projection import METHODS, method_label, selection_note
+from evalkit.projection import METHODS, method_label
 from evalkit.scenarios.proposals import compare, propose_targets
 from evalkit.scenarios.simulate import ScenarioResult
 
@@ -217,12 +217,15 @@ def selection_table(result: ScenarioResult, selection: pd.DataFrame, *, lang: La
     Returns
     -------
     pandas.DataFrame
-        Indicator, years of data, rolling-origin forecasts (made / the most possible), the benchmark's MAPE
-        (%) and MASE (Hyndman & Koehler 2006), the method used and why (:func:`evalkit.projection.selection_note`).
+        Indicator, years of data, rolling-origin forecasts, the benchmark's MAPE (%) and MASE (Hyndman &
+        Koehler 2006), the method used and the decision in a few words (the full sentence,
+        :func:`evalkit.projection.selection_note`, is in :func:`methods_table`).
     """
     check_lang(lang)
     sc = result.scenario
-    rows = selection[(selection["region"].astype(str) == sc.region) & selection["indicator"].isin(sc.series)]
+    auto = [c for c in sc.indicators
+            if sc.series[c].path["kind"] == "forecast" and sc.series[c].path["method"] == "auto"]
+    rows = selection[(selection["region"].astype(str) == sc.region) & selection["indicator"].isin(auto)]
     order = {c: k for k, c in enumerate(sc.indicators)}
     rows = rows.assign(_order=rows["indicator"].map(order)).sort_values("_order", kind="stable")
     return pd.DataFrame({
@@ -232,4 +235,4 @@ def selection_table(result: ScenarioResult, selection: pd.DataFrame, *, lang: La
         _h("mape", lang): [_fmt(v, 2) for v in rows["benchmark_mape"]],
         _h("mase", lang): [_fmt(v, 2) for v in rows["benchmark_mase"]],
         _h("method", lang): [method_label(m, lang) for m in rows["method"]],
-        _h("reason", lang): [selection_note(r, lang) for _, r in rows.iterrows()]})
+        _h("decision", lang): [i18n.t(f"scenarios.decision.{d}", lang) for d in rows["decision"]]})
