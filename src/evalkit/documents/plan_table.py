@@ -72,6 +72,20 @@ def _growth(row: pd.Series, lang: str) -> str:
     return _t("growth.cagr", lang, rate=f"{((float(target) / float(base)) ** (1 / years) - 1) * 100:.1f}")
 
 
+def _figure(value: object, code: str) -> str:
+    """A value with the catalogue's decimals for the indicator (``8,486.3``, ``47.0``), else as evalkit writes figures."""
+    if is_missing(value):
+        return "—"
+    try:
+        return f"{float(value):,.{catalogue.indicator(code).decimals}f}"
+    except ParameterError:
+        return format_figure(value)
+
+
+def _figures(values: pd.Series, codes) -> list[str]:
+    return [_figure(v, c) for v, c in zip(values, codes)]
+
+
 def _binding(value: object, lang: str) -> str:
     text = str(value)
     labels = i18n.labels("documents.binding", lang)
@@ -107,8 +121,8 @@ def proposal_frame(proposals: pd.DataFrame, *, lang: str = "zh", compact: bool =
         _t("col.number", lang): range(1, len(rows) + 1),
         _t("col.indicator", lang): [_name(r, lang) for _, r in rows.iterrows()],
         _t("col.unit", lang): [unit_label(u, lang) for u in rows["unit"]],
-        _t("col.year", lang, year=base_year): rows["base"].map(format_figure).to_list(),
-        _t("col.year", lang, year=year): rows["proposed"].map(format_figure).to_list(),
+        _t("col.year", lang, year=base_year): _figures(rows["base"], rows["indicator"]),
+        _t("col.year", lang, year=year): _figures(rows["proposed"], rows["indicator"]),
         _t("col.growth", lang): [_growth(r, lang) for _, r in rows.iterrows()],
         _t("col.binding", lang): [_binding(b, lang) for b in rows["binding"]],
         _t("col.note", lang): note,
@@ -131,14 +145,15 @@ def comparison_table(proposals: Mapping[str, pd.DataFrame], *, lang: str = "zh")
         frame = frame.set_index("indicator")
         if first is None:
             first = frame
-        columns[_t("col.scenario", lang, scenario=label)] = frame["proposed"].map(format_figure)
+        columns[_t("col.scenario", lang, scenario=label)] = pd.Series(_figures(frame["proposed"], frame.index),
+                                                                     index=frame.index)
     out = pd.DataFrame({
         _t("col.indicator", lang): [_name(r, lang) for _, r in first.iterrows()],
         _t("col.unit", lang): [unit_label(u, lang) for u in first["unit"]],
-        _t("col.year", lang, year=int(first["base_year"].iloc[0])): first["base"].map(format_figure),
+        _t("col.year", lang, year=int(first["base_year"].iloc[0])): _figures(first["base"], first.index),
     })
     for name, col in columns.items():
-        out[name] = col.reindex(first.index).fillna("—")
+        out[name] = col.reindex(first.index).fillna("—").to_list()
     return out.reset_index(drop=True)
 
 
