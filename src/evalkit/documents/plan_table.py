@@ -73,7 +73,7 @@ def _growth(row: pd.Series, lang: str) -> str:
 
 
 def _figure(value: object, code: str) -> str:
-    """A value with the catalogue's decimals for the indicator (``8,486.3``, ``47.0``), else as evalkit writes figures."""
+    """A value with the catalogue's decimals for the indicator (``8,486.3``, ``47.0``), else as a figure."""
     if is_missing(value):
         return "—"
     try:
