@@ -83,6 +83,17 @@ _MARGIN = {"left": 0.75, "right": 0.15, "top": 0.35, "bottom": 0.55, "wspace": 0
 _DIGIT, _GAP = 0.075, 0.14
 
 
+def _title_size(text: str, width: float, size: float = 10.0, smallest: float = 7.0) -> float:
+    """A font size at which *text* fits *width* inches: Chinese characters about 1 em wide, others about 0.55 em.
+
+    Estimated from the characters rather than measured (measuring every panel's title is what made the grid slow);
+    long English names (``Centralised-care rate of extreme-poverty persons …``) would otherwise run into the next
+    panel.
+    """
+    ems = sum(1.0 if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\uffef" else 0.55 for ch in text)
+    return max(smallest, min(size, width * 72 / max(ems, 1.0)))
+
+
 def _unit_offset(ax) -> float:
     """Distance of the unit label from the value axis, in inches.
 
@@ -151,8 +162,8 @@ def fan_grid(result, *, indicators=None, ncols: int = 3, lang: Lang = "zh", sour
         name = s.name_zh if lang == "zh" else s.name_en
         # A title at a given height and a unit label at given coordinates are placed without measuring the
         # tick labels of every panel on each draw (matplotlib's automatic placement does).
-        ax.set_title(_t("fan_title", lang, name=name, scenario=sc.label(lang)), loc="left", fontsize=10, y=1.0,
-                     pad=6)
+        title = _t("fan_title", lang, name=name, scenario=sc.label(lang))
+        ax.set_title(title, loc="left", fontsize=_title_size(title, _PANEL[0] - m["wspace"]), y=1.0, pad=6)
         ax.set_ylabel(unit_label(s.unit, lang))
         ax.yaxis.set_label_coords(-_unit_offset(ax) / (_PANEL[0] - m["wspace"]), 0.5)
         ax.xaxis.set_major_locator(FixedLocator(ticks))
