@@ -32,3 +32,15 @@ def test_coverage_by_region_counts_assessment_indicator_years():
 def test_status_table_counts_non_missing_values():
     table = audit.status_table(_panel(), lang="en").set_index("status")
     assert table.loc["official", "values"] == 2 and table.loc["illustrative", "values"] == 27
+
+
+def test_notes_table_keeps_the_source_note_out_of_the_page_table():
+    panel = _panel()
+    panel.loc[0, "note"] = "7th census, 2020-11-01"
+    page = audit.notes_table(panel, lang="zh")
+    assert list(page.columns) == ["地区", "指标", "年份", "数据性质"]
+    assert page.iloc[0].tolist() == ["辽宁省", "火化率", 2019, "官方统计"]
+    export = audit.notes_table(panel, lang="zh", source_note=True)
+    assert export.columns[-1] == "数据文件原文备注（未翻译）"
+    assert export.iloc[0, -1] == "7th census, 2020-11-01"  # the file's own words, untranslated
+    assert audit.notes_table(panel, lang="en", source_note=True).columns[-1] == "the data file's own note (as written)"

@@ -10,6 +10,7 @@ import pandas as pd
 from evalkit import catalogue, i18n
 from evalkit import regions as divisions
 from evalkit._shared.checks import check_lang
+from evalkit.errors import ParameterError
 
 __all__ = [
     "coverage",
@@ -101,19 +102,42 @@ def status_table(panel: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     })
 
 
-def notes_table(panel: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
-    """Rows that carry a note (cells marked not available, real figures' caveats), with region and indicator names."""
+def notes_table(panel: pd.DataFrame, *, lang: str = "zh", source_note: bool = False) -> pd.DataFrame:
+    """Rows that carry a note (cells marked not available, real figures' caveats), with region and indicator names.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The validated panel.
+    lang : {"zh", "en"}
+        Language of headers, names and status words.
+    source_note : bool
+        Whether to add the note itself. A note is the data file's own text, in whatever language its
+        author wrote it (the sample panel's are English, some with Chinese place names), so it is not
+        translated: it goes under a heading that says so (``audit.column.source_note``). A report page in
+        one language leaves it out (``False``, the default) and puts the table with the notes in its Excel
+        export.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Region, indicator, year, status (in *lang*) and, with ``source_note``, the note as written.
+    """
     _check_lang(lang)
+    if not isinstance(source_note, bool):
+        raise ParameterError(f"source_note={source_note!r} must be True or False")
     rows = panel[panel["note"].fillna("") != ""]
     words = i18n.labels("audit.status", lang)
     column = i18n.labels("audit.column", lang)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         column["region"]: [catalogue.region_name(r, lang) for r in rows["region"]],
         column["indicator"]: [catalogue.indicator_name(i, lang) for i in rows["indicator"]],
         column["year"]: rows["year"].to_numpy(),
         column["status"]: [words.get(s, s) for s in rows["status"]],
-        column["note"]: rows["note"].to_numpy(),
     })
+    if source_note:
+        out[column["source_note"]] = rows["note"].to_numpy()
+    return out
 
 
 def key_series(panel: pd.DataFrame, indicator: str, *, regions: list[str] | None = None,

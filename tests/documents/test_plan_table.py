@@ -45,11 +45,26 @@ def test_one_file_per_scenario_plus_a_comparison(tmp_path):
     assert [c.text for c in comparison.rows[1].cells][3:] == ["897.2", "898.2"]
 
 
+def test_a_batch_job_writes_only_its_own_scenario_and_one_job_the_comparison(tmp_path):
+    both = {"baseline": proposals(), "accelerated": proposals(shift=1.0)}
+    own = documents.plan_tables(tmp_path, both, illustrative=False, write=["accelerated"], comparison=False)
+    assert [r.path.name for r in own] == ["accelerated.docx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accelerated.docx"]
+    with_comparison = documents.plan_tables(tmp_path, both, illustrative=False, write="baseline")
+    assert [r.path.name for r in with_comparison] == ["baseline.docx", "comparison.docx"]
+    header = [c.text for c in docx.Document(str(with_comparison[-1].path)).tables[0].rows[0].cells]
+    assert header[3:] == ["baseline", "accelerated"]  # every scenario given, not only the one written
+    with pytest.raises(ParameterError, match="write='nope'"):
+        documents.plan_tables(tmp_path, both, illustrative=False, write=["nope"])
+
+
 def test_english_table(tmp_path):
     results = documents.plan_tables(tmp_path, {"baseline": proposals()}, illustrative=True, lang="en")
     assert results[0].path.name == "baseline_en.docx"
     header = [c.text for c in docx.Document(str(results[0].path)).tables[0].rows[0].cells]
     assert header[:3] == ["Category", "No.", "Indicator"] and header[7] == "Type"
+    units = [r.cells[3].text for r in docx.Document(str(results[0].path)).tables[0].rows[1:]]
+    assert "yuan/person/month" in units and not any("元" in u for u in units)
 
 
 def test_bad_proposals_are_clear_errors(tmp_path):

@@ -75,7 +75,7 @@ def test_reconcile_rounding_tolerance_and_missing_values():
     assert "does not fit" in result.table.loc[0, "note"]
     result = reconcile(extract_figures("全省养老床位达到5200元。"), panel, region="210000", year=2020,
                        indicators=INDICATORS)
-    assert result.table.loc[0, "note"] == "单位 元（水平）与指标 beds（张）不符"
+    assert result.table.loc[0, "note"] == "单位 元（水平）与指标 养老床位（张）不符"  # the name, not the code
 
 
 def test_reconcile_bad_arguments():

@@ -56,3 +56,24 @@ def test_fan_grid_saves_whole_at_the_same_size_and_dpi():
         # Both saves drew the panels: far from a blank page.
         assert len(np.unique(np.asarray(a.convert("L")))) > 50 and len(np.unique(np.asarray(b.convert("L")))) > 50
     matplotlib.pyplot.close("all")
+
+
+def test_fan_grid_titles_fit_their_panel_and_units_follow_the_language():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from evalkit.plots import projection as charts
+
+    _, results = sample_results()
+    r = results[0]
+    axes = charts.fan_grid(r, indicators=["dibao_urban_std", "tekun_centralised_rate"], lang="en")
+    fig = axes.flat[0].figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes.flat[:2]:
+        title = ax.title if ax.title.get_text() else ax._left_title
+        # the title ends before the next panel starts (panel width 5.2 in less the 0.75 in gap)
+        assert title.get_window_extent(renderer).width / fig.dpi <= 5.2 - 0.75 + 0.05
+    assert axes.flat[0].get_ylabel() == "yuan/person/month"  # 元/人·月 in the catalogue
+    assert axes.flat[1]._left_title.get_fontsize() < axes.flat[0]._left_title.get_fontsize() == 10
+    matplotlib.pyplot.close("all")

@@ -29,7 +29,9 @@ def test_loglinear_beats_drift_on_constant_growth():
     bt = pj.backtest(annual(100 * 1.25 ** np.arange(6)), methods=["loglinear"])
     row = bt.summary.set_index("method").loc["loglinear"]
     assert row["beats_benchmark"] and row["mape"] < 1e-8
-    assert bt.verdict.startswith("loglinear beats")
+    assert bt.verdict.startswith("log-linear trend (constant growth) beats")
+    zh = bt.verdict_text("zh")
+    assert zh.startswith("对数线性趋势") and "MASE" in zh and "loglinear" not in zh
 
 
 def test_backtest_needs_more_points_than_min_train():
@@ -54,8 +56,31 @@ def test_select_and_series_of_need_apanel_of():
 
 def test_select_requires_min_forecasts():
     panel = panel_of({"growth": list(100 * 1.25 ** np.arange(6))})
-    out = pj.select(panel, methods=["loglinear"], min_forecasts=3)
+    out = pj.select(panel, methods=["loglinear"], min_forecasts=3, skip_unreachable=False)
     assert out["method"].iloc[0] == "drift" and "fewer than 3" in out["reason"].iloc[0]
+
+
+def test_possible_forecasts_by_hand():
+    # 6 years, min_train 4: origins with 4 and 5 training years → 2 one-step forecasts; damped needs 5 points
+    # → 1; horizon 2 from origin 4 scores 2 steps, from 5 one step → 3.
+    assert pj.possible_forecasts(6, "loglinear") == 2
+    assert pj.possible_forecasts(6, "damped") == 1
+    assert pj.possible_forecasts(6, "drift", horizon=2) == 3
+    assert pj.possible_forecasts(10, "loglinear") == 6
+
+
+def test_select_skips_methods_that_cannot_reach_min_forecasts():
+    # Six points: no method can have 3 forecasts, so none is backtested; the benchmark's errors are still given.
+    panel = panel_of({"growth": list(100 * 1.25 ** np.arange(6))})
+    row = pj.select(panel, methods=["loglinear", "ets"], min_forecasts=3).iloc[0]
+    assert row["decision"] == "too_few_years" and row["method"] == "drift" and row["best_method"] == "drift"
+    assert row["max_forecasts"] == 2 and row["n_forecasts"] == 2
+    assert "at most 2" in row["reason"] and "fewer than the 3" in row["reason"]
+    assert "6年数据最多只能做2次" in pj.selection_note(row, "zh")
+    # Drift: 195.3125 + 95.3125/3 against 244.140625, then 244.140625 + 144.140625/4 against 305.17578125.
+    ape = [abs(244.140625 - (195.3125 + 95.3125 / 3)) / 244.140625,
+           abs(305.17578125 - (244.140625 + 144.140625 / 4)) / 305.17578125]
+    assert row["mape"] == pytest.approx(100 * sum(ape) / 2)
 
 
 
@@ -78,7 +103,7 @@ def test_selection_needs_five_rolling_origin_forecasts_by_default():
     # Six annual values give two one-step forecasts (min_train 4): log-linear growth fits a 25%/yr series
     # perfectly, but two forecasts are not enough to choose it (FPP3 §5.8: test set ≥ forecast horizon).
     panel = panel_of({"growth": list(100 * 1.25 ** np.arange(6))})
-    row = pj.select(panel, methods=["loglinear"]).iloc[0]
+    row = pj.select(panel, methods=["loglinear"], skip_unreachable=False).iloc[0]
     assert pj.MIN_FORECASTS == 5
     assert row["method"] == "drift" and row["decision"] == "too_few_forecasts"
     assert row["best_method"] == "loglinear" and row["n_forecasts"] == 2 and row["min_forecasts"] == 5

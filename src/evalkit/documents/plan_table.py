@@ -6,7 +6,7 @@ target under the scenario. The input is :func:`evalkit.scenarios.propose_targets
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +17,7 @@ from evalkit._shared.numbers import format_figure, is_missing
 from evalkit.documents.layout import new_draft
 from evalkit.documents.result import DocumentResult
 from evalkit.errors import ColumnError, ParameterError
+from evalkit.scenarios import unit_label
 
 __all__ = ["PROPOSAL_COLUMNS", "comparison_table", "indicator_table", "plan_tables", "proposal_frame"]
 
@@ -71,6 +72,20 @@ def _growth(row: pd.Series, lang: str) -> str:
     return _t("growth.cagr", lang, rate=f"{((float(target) / float(base)) ** (1 / years) - 1) * 100:.1f}")
 
 
+def _figure(value: object, code: str) -> str:
+    """A value with the catalogue's decimals for the indicator (``8,486.3``, ``47.0``), else as a figure."""
+    if is_missing(value):
+        return "—"
+    try:
+        return f"{float(value):,.{catalogue.indicator(code).decimals}f}"
+    except ParameterError:
+        return format_figure(value)
+
+
+def _figures(values: pd.Series, codes) -> list[str]:
+    return [_figure(v, c) for v, c in zip(values, codes)]
+
+
 def _binding(value: object, lang: str) -> str:
     text = str(value)
     labels = i18n.labels("documents.binding", lang)
@@ -105,9 +120,9 @@ def proposal_frame(proposals: pd.DataFrame, *, lang: str = "zh", compact: bool =
         _t("col.category", lang): rows["_category"].to_list(),
         _t("col.number", lang): range(1, len(rows) + 1),
         _t("col.indicator", lang): [_name(r, lang) for _, r in rows.iterrows()],
-        _t("col.unit", lang): rows["unit"].to_list(),
-        _t("col.year", lang, year=base_year): rows["base"].map(format_figure).to_list(),
-        _t("col.year", lang, year=year): rows["proposed"].map(format_figure).to_list(),
+        _t("col.unit", lang): [unit_label(u, lang) for u in rows["unit"]],
+        _t("col.year", lang, year=base_year): _figures(rows["base"], rows["indicator"]),
+        _t("col.year", lang, year=year): _figures(rows["proposed"], rows["indicator"]),
         _t("col.growth", lang): [_growth(r, lang) for _, r in rows.iterrows()],
         _t("col.binding", lang): [_binding(b, lang) for b in rows["binding"]],
         _t("col.note", lang): note,
@@ -130,14 +145,15 @@ def comparison_table(proposals: Mapping[str, pd.DataFrame], *, lang: str = "zh")
         frame = frame.set_index("indicator")
         if first is None:
             first = frame
-        columns[_t("col.scenario", lang, scenario=label)] = frame["proposed"].map(format_figure)
+        columns[_t("col.scenario", lang, scenario=label)] = pd.Series(_figures(frame["proposed"], frame.index),
+                                                                     index=frame.index)
     out = pd.DataFrame({
         _t("col.indicator", lang): [_name(r, lang) for _, r in first.iterrows()],
-        _t("col.unit", lang): first["unit"],
-        _t("col.year", lang, year=int(first["base_year"].iloc[0])): first["base"].map(format_figure),
+        _t("col.unit", lang): [unit_label(u, lang) for u in first["unit"]],
+        _t("col.year", lang, year=int(first["base_year"].iloc[0])): _figures(first["base"], first.index),
     })
     for name, col in columns.items():
-        out[name] = col.reindex(first.index).fillna("—")
+        out[name] = col.reindex(first.index).fillna("—").to_list()
     return out.reset_index(drop=True)
 
 
@@ -180,18 +196,46 @@ def indicator_table(path: str | Path, proposals: pd.DataFrame, *, scenario: str,
 
 
 def plan_tables(folder: str | Path, proposals: Mapping[str, pd.DataFrame], *, illustrative: bool,
-                labels: Mapping[str, str] | None = None, lang: str = "zh") -> list[DocumentResult]:
+                labels: Mapping[str, str] | None = None, lang: str = "zh", write: Sequence[str] | None = None,
+                comparison: bool = True) -> list[DocumentResult]:
     """One indicator table per scenario (``<folder>/<scenario>.docx``) and ``comparison.docx``.
 
-    *proposals* maps a scenario's name (used in the file name) to its ``propose_targets`` frame; *labels* maps
-    the name to the label shown (default: the name). English files get an ``_en`` suffix.
+    Parameters
+    ----------
+    folder : str or Path
+        Folder of the files (created if missing).
+    proposals : mapping
+        Scenario name (used in the file name) → its :func:`evalkit.scenarios.propose_targets` frame. The
+        comparison has every scenario given here.
+    illustrative : bool
+        Whether the projections rest on illustrative data (the files then carry the notice).
+    labels : mapping, optional
+        Scenario name → the label shown (default: the name).
+    lang : {"zh", "en"}
+        Language; English files get an ``_en`` suffix.
+    write : sequence of str, optional
+        The scenarios whose own table is written (default: all). A batch that runs one scenario per job
+        writes only its own file, so that parallel jobs never write the same file.
+    comparison : bool
+        Whether to write ``comparison.docx`` (in a batch: only in one job, e.g. the baseline's).
+
+    Returns
+    -------
+    list of DocumentResult
+        The files written, the per-scenario tables first.
     """
     check_lang(lang)
     folder = Path(folder)
     suffix = "" if lang == "zh" else f"_{lang}"
     labels = dict(labels or {})
-    out = [indicator_table(folder / f"{name}{suffix}.docx", frame, scenario=labels.get(name, name),
-                           illustrative=illustrative, lang=lang) for name, frame in proposals.items()]
+    names = list(proposals) if write is None else [write] if isinstance(write, str) else list(write)
+    for name in names:
+        if name not in proposals:
+            raise ParameterError(f"write={name!r} is not a scenario of proposals ({', '.join(proposals)})")
+    out = [indicator_table(folder / f"{name}{suffix}.docx", proposals[name], scenario=labels.get(name, name),
+                           illustrative=illustrative, lang=lang) for name in names]
+    if not comparison:
+        return out
     shown = {labels.get(name, name): frame for name, frame in proposals.items()}
     level = float(next(iter(proposals.values()))["probability"].iloc[0])
     out.append(_write(folder / f"comparison{suffix}.docx", comparison_table(shown, lang=lang),

@@ -27,7 +27,7 @@ Extraction never raises on text: anything it cannot read with confidence is left
 from __future__ import annotations
 
 from evalkit.extract.columns import FIGURE_COLUMNS, RECONCILE_COLUMNS, Kind, Status
-from evalkit.extract.display import COLUMN_LABELS, highlight_html
+from evalkit.extract.display import COLUMN_LABELS, display_table, highlight_html
 from evalkit.extract.figures import extract_figures
 from evalkit.extract.files import extract_file, read_report
 from evalkit.extract.lexicon import grammar_tables
@@ -41,6 +41,7 @@ __all__ = [
     "Kind",
     "Reconciliation",
     "Status",
+    "display_table",
     "extract_figures",
     "extract_file",
     "grammar_tables",

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from evalkit import catalogue as indicator_catalogue
 from evalkit import i18n, units
 from evalkit._shared.checks import Lang, check_lang
 from evalkit._shared.codes import is_code
@@ -183,6 +184,14 @@ def _panel_ready(code: str, what: str, observed: dict, year: int) -> bool:
     return all((code, y) in observed for y in needs)
 
 
+def _shown_name(code: str, name: str, lang: Lang) -> str:
+    """The indicator's name in *lang* for a note (the catalogue's, else the name given with the code)."""
+    try:
+        return indicator_catalogue.indicator_name(code, lang)
+    except ParameterError:
+        return str(name)
+
+
 def _reconcile_one(figure, catalogue, observed, year: int, rtol: float, lang: Lang) -> dict:
     def say(key: str, **fields) -> str:
         return i18n.t(f"extract.note.{key}", lang, **fields)
@@ -201,8 +210,8 @@ def _reconcile_one(figure, catalogue, observed, year: int, rtol: float, lang: La
     if not fitting:
         _, code, name, unit = max(named, key=lambda c: c[0])
         kind = i18n.labels("extract.kind", lang).get(figure.kind, figure.kind)
-        record["note"] = say("unit_mismatch", unit=figure.unit or say("no_unit"), kind=kind, code=code,
-                             indicator_unit=unit)
+        record["note"] = say("unit_mismatch", unit=figure.unit or say("no_unit"), kind=kind,
+                             code=_shown_name(code, name, lang), indicator_unit=unit)
         return record
     best = max(fitting, key=lambda c: (_panel_ready(c[1], c[4][0], observed, year), c[0]))
     _, code, name, unit, (what, factor) = best
@@ -212,7 +221,8 @@ def _reconcile_one(figure, catalogue, observed, year: int, rtol: float, lang: La
     if not _panel_ready(code, what, observed, year):
         years = {"level": f"{year}", "previous_level": f"{year - 1}"}.get(
             what, say("both_years", previous=year - 1, year=year))
-        record.update(status="no_panel_value", note=say("no_panel_value", code=code, years=years))
+        record.update(status="no_panel_value",
+                      note=say("no_panel_value", code=_shown_name(code, name, lang), years=years))
         return record
     current, status = observed.get((code, year), (math.nan, None))
     previous, previous_status = observed.get((code, year - 1), (math.nan, None))

@@ -15,10 +15,15 @@ _CMAP = LinearSegmentedColormap.from_list("coverage", ["#F2F2F2", "#9DB4CF", "#1
 
 def coverage_heatmap(share: pd.DataFrame, *, title: str, source: str | None = None, illustrative: bool = False,
                      lang: str = "zh", ax=None, years_on_x: bool = True):
-    """Heat map of a coverage table (values 0–1), each cell labelled with its percentage."""
+    """Heat map of a coverage table (values 0–1), each cell labelled with its percentage.
+
+    The figure is at most 10 inches wide — about the width of a report page — so that it is not scaled down on
+    the page and its 7–8 pt labels stay legible in print (15 regions by 11 categories was 15.75 inches wide and
+    shown at less than half size).
+    """
     if ax is None:
         height = max(3.0, 0.28 * len(share.index) + 1.5)
-        width = max(6.0, 0.75 * len(share.columns) + 4.5)
+        width = min(10.0, max(6.0, 0.5 * len(share.columns) + 3.5))
         _, ax = new_axes(figsize=(width, height))
     data = share.to_numpy(dtype=float)
     ax.imshow(data, cmap=_CMAP, vmin=0, vmax=1, aspect="auto")

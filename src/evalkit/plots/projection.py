@@ -15,7 +15,7 @@ from evalkit import i18n
 from evalkit._shared.checks import Lang, check_lang
 from evalkit.errors import ParameterError
 from evalkit.plots import PALETTE, finish, label, new_axes, use_house_style
-from evalkit.scenarios import attainment
+from evalkit.scenarios import attainment, unit_label
 
 __all__ = ["attainment_chart", "beds_chart", "cost_chart", "fan_chart", "fan_grid"]
 
@@ -72,8 +72,8 @@ def fan_chart(result, *, indicator: str, ax=None, lang: Lang = "zh", source: str
     ax = _ax(ax)
     _draw_fan(ax, result, indicator, lang)
     name = s.name_zh if lang == "zh" else s.name_en
-    return finish(ax, title=_t("fan_title", lang, name=name, scenario=sc.label(lang)), unit=s.unit, source=source,
-                  illustrative=illustrative, lang=lang)
+    return finish(ax, title=_t("fan_title", lang, name=name, scenario=sc.label(lang)), unit=unit_label(s.unit, lang),
+                  source=source, illustrative=illustrative, lang=lang)
 
 
 #: panel size of :func:`fan_grid`, its fixed margins and the distance of the unit label from the axis, in inches
@@ -81,6 +81,17 @@ _PANEL = (5.2, 3.4)
 _MARGIN = {"left": 0.75, "right": 0.15, "top": 0.35, "bottom": 0.55, "wspace": 0.75, "hspace": 0.75}
 #: width of a digit of a tick label, in inches (10 pt tick labels), and the gap between tick labels and unit
 _DIGIT, _GAP = 0.075, 0.14
+
+
+def _title_size(text: str, width: float, size: float = 10.0, smallest: float = 7.0) -> float:
+    """A font size at which *text* fits *width* inches: Chinese characters about 1 em wide, others about 0.55 em.
+
+    Estimated from the characters rather than measured (measuring every panel's title is what made the grid slow);
+    long English names (``Centralised-care rate of extreme-poverty persons …``) would otherwise run into the next
+    panel.
+    """
+    ems = sum(1.0 if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\uffef" else 0.55 for ch in text)
+    return max(smallest, min(size, width * 72 / max(ems, 1.0)))
 
 
 def _unit_offset(ax) -> float:
@@ -151,9 +162,9 @@ def fan_grid(result, *, indicators=None, ncols: int = 3, lang: Lang = "zh", sour
         name = s.name_zh if lang == "zh" else s.name_en
         # A title at a given height and a unit label at given coordinates are placed without measuring the
         # tick labels of every panel on each draw (matplotlib's automatic placement does).
-        ax.set_title(_t("fan_title", lang, name=name, scenario=sc.label(lang)), loc="left", fontsize=10, y=1.0,
-                     pad=6)
-        ax.set_ylabel(s.unit)
+        title = _t("fan_title", lang, name=name, scenario=sc.label(lang))
+        ax.set_title(title, loc="left", fontsize=_title_size(title, _PANEL[0] - m["wspace"]), y=1.0, pad=6)
+        ax.set_ylabel(unit_label(s.unit, lang))
         ax.yaxis.set_label_coords(-_unit_offset(ax) / (_PANEL[0] - m["wspace"]), 0.5)
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         # At most six intervals at round steps on the value axis (what matplotlib's automatic choice gives a panel
@@ -259,7 +270,7 @@ def attainment_chart(result, *, indicator: str, year: int | None = None, ax=None
         ax.axvline(s.target["value"], color=PALETTE[2], linestyle=":",
                    label=_t("target", lang, v=f"{s.target['value']:g}"))
         ax.legend(fontsize=8)
-    ax.set_xlabel(_t("attain_x", lang, unit=s.unit))
+    ax.set_xlabel(_t("attain_x", lang, unit=unit_label(s.unit, lang)))
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     name = s.name_zh if lang == "zh" else s.name_en

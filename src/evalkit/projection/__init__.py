@@ -17,7 +17,14 @@ The random walk with drift is the benchmark every method must beat in a rolling-
 (:func:`backtest`, :func:`select`); with the six annual points of a Five-Year-Plan panel it often is
 not beaten, and :func:`select` says so rather than picking the best-looking model by chance.
 """
-from evalkit.projection.backtest import MIN_FORECASTS, BacktestResult, backtest, select, selection_note
+from evalkit.projection.backtest import (
+    MIN_FORECASTS,
+    BacktestResult,
+    backtest,
+    possible_forecasts,
+    select,
+    selection_note,
+)
 from evalkit.projection.cohort import CohortResult, cohort_inputs, cohort_project, cohort_step, older_population
 from evalkit.projection.forecast import (
     BENCHMARK,
@@ -54,6 +61,7 @@ __all__ = [
     "forecast",
     "method_label",
     "older_population",
+    "possible_forecasts",
     "predictive",
     "select",
     "selection_note",

@@ -15,7 +15,7 @@ from evalkit.i18n import t
 from evalkit.projection.forecast import BENCHMARK, METHODS, MIN_POINTS, Method, method_label, predictive
 from evalkit.projection.series import _check_panel, check_int, check_level, clean_series, series_of
 
-__all__ = ["MIN_FORECASTS", "BacktestResult", "backtest", "select", "selection_note"]
+__all__ = ["MIN_FORECASTS", "BacktestResult", "backtest", "possible_forecasts", "select", "selection_note"]
 
 #: Fewest rolling-origin forecasts on which a method may be chosen over the benchmark. Hyndman &
 #: Athanasopoulos (*Forecasting: Principles and Practice*, 3rd ed., §5.8 and §5.10) ask for a test set at
@@ -40,15 +40,35 @@ class BacktestResult(ResultDisplay):
         drift benchmark's errors on the same origins and years), ``relative_mape`` (mape / benchmark_mape),
         ``beats_benchmark`` and ``reason`` when a method could not be evaluated.
     verdict : str
-        One sentence: the best method, or that no method beats the naive drift benchmark.
+        One sentence in English: the best method, or that no method beats the naive drift benchmark
+        (:meth:`verdict_text` gives it in either language).
     level : float
         Interval level used for coverage.
+    name : str
+        The series' name (empty when the series had none).
     """
 
     forecasts: pd.DataFrame
     summary: pd.DataFrame
     verdict: str
     level: float
+    name: str = ""
+
+    def verdict_text(self, lang: Lang = "zh") -> str:
+        """The verdict in *lang*, from the message catalogue (``projection.verdict.*``).
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+            Language of the sentence.
+
+        Returns
+        -------
+        str
+            The best method and its MAPE and MASE against the benchmark's, or that no method beats it.
+        """
+        check_lang(lang)
+        return _verdict(self.summary, self.name, lang)
 
     def _summary(self) -> Summary:
         return Summary("Backtest (rolling origin)", [self.verdict], {"Summary": self.summary})
@@ -124,7 +144,8 @@ def backtest(series: pd.Series, *, methods: Sequence[Method] = METHODS, horizon:
     fc = fc.drop(columns="naive_mae")
     fc["covered"] = (fc["actual"] >= fc["lo"]) & (fc["actual"] <= fc["hi"])
     summary = _summarise(fc, methods, reasons, margin)
-    return BacktestResult(fc, summary, _verdict(summary, y), level)
+    name = "" if y.name is None else str(y.name)
+    return BacktestResult(fc, summary, _verdict(summary, name, "en"), level, name)
 
 
 def _summarise(fc: pd.DataFrame, methods: list[str], reasons: dict[str, str], margin: float) -> pd.DataFrame:
@@ -146,24 +167,24 @@ def _summarise(fc: pd.DataFrame, methods: list[str], reasons: dict[str, str], ma
     return pd.DataFrame(out)
 
 
-def _verdict(summary: pd.DataFrame, y: pd.Series) -> str:
-    name = y.name or "the series"
+def _verdict(summary: pd.DataFrame, name: str, lang: Lang) -> str:
     winners = summary[summary["beats_benchmark"]].sort_values(["relative_mape", "n_forecasts"],
                                                                 ascending=[True, False])
     bench = summary.set_index("method").loc[BENCHMARK]
+    series = name or t("projection.verdict.the_series", lang)
     if winners.empty:
-        return (f"No method beats the naive drift benchmark on {name} "
-                f"({int(bench['n_forecasts'])} backtest forecasts, benchmark MAPE {bench['mape']:.2f}%); "
-                "use the random walk with drift.")
+        return t("projection.verdict.none", lang, name=series, n=int(bench["n_forecasts"]),
+                 mape=f"{bench['mape']:.2f}", mase=format_figure(bench["mase"]))
     best = winners.iloc[0]
-    return (f"{best['method']} beats the naive drift benchmark on {name}: MAPE {best['mape']:.2f}% vs "
-            f"{best['benchmark_mape']:.2f}% on the same {int(best['n_forecasts'])} forecasts.")
+    return t("projection.verdict.best", lang, method=method_label(best["method"], lang), name=series,
+             mape=f"{best['mape']:.2f}", bench_mape=f"{best['benchmark_mape']:.2f}", mase=format_figure(best["mase"]),
+             bench_mase=format_figure(best["benchmark_mase"]), n=int(best["n_forecasts"]))
 
 
 def select(panel: pd.DataFrame, *, region: str | Sequence[str] | None = None,
            indicator: str | Sequence[str] | None = None, methods: Sequence[Method] = METHODS,
            horizon: int = 1, min_train: int = 4, min_forecasts: int = MIN_FORECASTS, level: float = 0.9,
-           margin: float = 0.01) -> pd.DataFrame:
+           margin: float = 0.01, skip_unreachable: bool = True) -> pd.DataFrame:
     """Choose a forecasting method per (region, indicator) series by rolling-origin backtest error.
 
     A method is chosen over the random walk with drift only if it has at least ``min_forecasts``
@@ -179,24 +200,35 @@ def select(panel: pd.DataFrame, *, region: str | Sequence[str] | None = None,
     recipients at 164 thousand under log-linear growth against about 60 thousand under drift). Show the
     spread across methods instead (:func:`evalkit.scenarios.method_ranges`).
 
+    With ``skip_unreachable`` (the default) a method that cannot reach ``min_forecasts`` on a series — the
+    number of rolling-origin forecasts is fixed by the series length, ``min_train``, the method's
+    :data:`MIN_POINTS` and ``horizon`` — is not backtested at all, since it could not be chosen whatever its
+    errors; only the benchmark is backtested (for its MAPE and MASE) and ``decision`` is ``too_few_years``.
+    This saves every ETS/ARIMA/state-space refit on a six-point panel. ``skip_unreachable=False`` backtests
+    every method anyway and reports the best one (``too_few_forecasts``).
+
     Returns
     -------
     pandas.DataFrame
         ``region, indicator, n_years, method, mape, mase, benchmark_mape, benchmark_mase, coverage,
-        n_forecasts, best_method, decision, reason``; ``best_method`` is the method with the lowest MAPE
-        relative to the benchmark whatever its number of forecasts; ``decision`` ∈ {``beats_benchmark``,
-        ``no_method_beats_benchmark``, ``too_few_forecasts``, ``too_short``}; ``reason`` is the English
-        :func:`selection_note`.
+        n_forecasts, max_forecasts, best_method, min_forecasts, decision, reason``; ``best_method`` is the
+        method with the lowest MAPE relative to the benchmark whatever its number of forecasts (the benchmark
+        when the others were not backtested); ``max_forecasts`` the most forecasts any candidate method could
+        have; ``decision`` ∈ {``beats_benchmark``, ``no_method_beats_benchmark``, ``too_few_forecasts``,
+        ``too_few_years``, ``too_short``}; ``reason`` is the English :func:`selection_note`.
     """
     _check_panel(panel)
     min_forecasts = check_int("min_forecasts", min_forecasts, 1)
     level = check_level(level)
+    if not isinstance(skip_unreachable, bool):
+        raise ParameterError(f"skip_unreachable={skip_unreachable!r} must be True or False")
     regions = _as_list(region) or sorted(panel["region"].astype(str).unique())
     indicators = _as_list(indicator) or sorted(panel["indicator"].unique())
     rows = []
     for reg in regions:
         for ind in indicators:
-            rows.append(_select_one(panel, reg, ind, methods, horizon, min_train, min_forecasts, level, margin))
+            rows.append(_select_one(panel, reg, ind, methods, horizon, min_train, min_forecasts, level, margin,
+                                    skip_unreachable))
     return pd.DataFrame([r for r in rows if r is not None])
 
 
@@ -206,18 +238,36 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _select_one(panel, region, indicator, methods, horizon, min_train, min_forecasts, level, margin) -> dict | None:
+def possible_forecasts(n_years: int, method: str, *, horizon: int = 1, min_train: int = 4) -> int:
+    """How many rolling-origin forecasts :func:`backtest` can make of *method* on a series of *n_years*.
+
+    Origins run from ``max(min_train, MIN_POINTS[method])`` to ``n_years − 1`` training years, each scoring
+    the steps up to ``horizon`` that have an actual value. Fixed by the series length, so a method that
+    cannot reach ``min_forecasts`` need not be backtested to know it cannot be chosen.
+    """
+    check_choice("method", method, METHODS)
+    first = max(int(min_train), MIN_POINTS[method])
+    return int(sum(min(int(horizon), n_years - k) for k in range(first, n_years)))
+
+
+def _select_one(panel, region, indicator, methods, horizon, min_train, min_forecasts, level, margin,
+                skip_unreachable=True) -> dict | None:
     rows = panel[(panel["region"].astype(str) == str(region)) & (panel["indicator"] == indicator)]
     if rows.empty:
         return None
     y = series_of(panel, region=region, indicator=indicator)
     base = {"region": str(region), "indicator": indicator, "n_years": len(y)}
+    others = [m for m in methods if m != BENCHMARK]
+    possible = max([possible_forecasts(len(y), m, horizon=horizon, min_train=min_train) for m in others] or [0])
+    if skip_unreachable:
+        methods = [m for m in others
+                   if possible_forecasts(len(y), m, horizon=horizon, min_train=min_train) >= min_forecasts]
     try:
         bt = backtest(y, methods=methods, horizon=horizon, min_train=min_train, level=level, margin=margin)
     except DataShapeError as exc:
         row = {**base, "method": BENCHMARK, "mape": np.nan, "mase": np.nan, "benchmark_mape": np.nan,
-               "benchmark_mase": np.nan, "coverage": np.nan, "n_forecasts": 0, "best_method": BENCHMARK,
-               "min_forecasts": min_forecasts, "decision": "too_short"}
+               "benchmark_mase": np.nan, "coverage": np.nan, "n_forecasts": 0, "max_forecasts": possible,
+               "best_method": BENCHMARK, "min_forecasts": min_forecasts, "decision": "too_short"}
         return {**row, "reason": f"{selection_note(row, 'en')} ({exc})"}
     s = bt.summary
     winners = s[s["beats_benchmark"]].sort_values("relative_mape")
@@ -227,10 +277,12 @@ def _select_one(panel, region, indicator, methods, horizon, min_train, min_forec
         chosen, decision = eligible.iloc[0], "beats_benchmark"
     else:
         chosen = s[s["method"] == BENCHMARK].iloc[0]
-        decision = "too_few_forecasts" if len(winners) else "no_method_beats_benchmark"
+        decision = ("too_few_forecasts" if len(winners) else
+                    "too_few_years" if others and not methods else "no_method_beats_benchmark")
     row = {**base, "method": chosen["method"], "mape": chosen["mape"], "mase": chosen["mase"],
            "benchmark_mape": chosen["benchmark_mape"], "benchmark_mase": chosen["benchmark_mase"],
-           "coverage": chosen["coverage"], "n_forecasts": int(chosen["n_forecasts"]), "best_method": best,
+           "coverage": chosen["coverage"], "n_forecasts": int(chosen["n_forecasts"]),
+           "max_forecasts": possible, "best_method": best,
            "min_forecasts": min_forecasts, "decision": decision}
     return {**row, "reason": selection_note(row, "en")}
 
@@ -253,7 +305,8 @@ def selection_note(row, lang: Lang = "zh") -> str:
     """
     check_lang(lang)
     fields = {"method": method_label(row["method"], lang), "best": method_label(row["best_method"], lang),
-              "n": int(row["n_forecasts"]),
+              "n": int(row["n_forecasts"]), "years": int(row.get("n_years", 0)),
+              "possible": int(row.get("max_forecasts", 0)),
               "need": int(row["min_forecasts"]), "mape": format_figure(row["mape"]),
               "bench_mape": format_figure(row["benchmark_mape"]), "mase": format_figure(row["mase"])}
     return t(f"projection.select.{row['decision']}", lang, **fields)

@@ -243,7 +243,9 @@ def _arima(y: pd.Series, horizon: int) -> Predictive:
     n_eff = len(values) - 1
     fits = []
     for order in _ARIMA_ORDERS:
-        res = ARIMA(values, order=order, trend="t").fit()
+        # No parameter covariance (cov_type="none"): the forecasts, their standard errors and the AIC do not use
+        # it, and its numerical Hessian took about half of each fit.
+        res = ARIMA(values, order=order, trend="t").fit(cov_type="none")
         fits.append((_aicc(res, n_eff), order, res))
     finite = [f for f in fits if np.isfinite(f[0])]
     # With too few differences for AICc, fall back to the simplest model instead of comparing
@@ -258,7 +260,7 @@ def _arima(y: pd.Series, horizon: int) -> Predictive:
 
 
 def _local_trend(y: pd.Series, horizon: int) -> Predictive:
-    res = fit_structural(y.to_numpy(), "local linear trend")
+    res = fit_structural(y.to_numpy(), "local linear trend", cov_type="none")  # forecasts need no covariance
     fc = res.get_forecast(horizon)
     # Variance shares are scale-free, unlike the variances of the rescaled series.
     variances = np.asarray(res.params, dtype=float)

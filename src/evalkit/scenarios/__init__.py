@@ -57,7 +57,9 @@ from evalkit.scenarios.tables import (
     indicator_table,
     methods_table,
     range_table,
+    selection_table,
     targets_table,
+    unit_label,
 )
 
 __all__ = [
@@ -85,5 +87,7 @@ __all__ = [
     "range_table",
     "run",
     "scenario_dir",
+    "selection_table",
     "targets_table",
+    "unit_label",
 ]

@@ -103,24 +103,30 @@ def propose_targets(result: ScenarioResult, *, probability: float = 0.8, year: i
     return pd.DataFrame(rows)
 
 
-def key_figures(result: ScenarioResult, ranges: pd.DataFrame | None = None) -> dict[str, float]:
+def key_figures(result: ScenarioResult, ranges: pd.DataFrame | None = None, *,
+                means: bool = True) -> dict[str, float]:
     """Headline numbers of a result (for ``report.glue``).
 
     Total cost over the period (median, mean — NaN when a path has no mean — and interval), the bed gap
     (mean and median) and the probability of enough beds in the last year, and the probability of meeting
     each stated target (``p_target_<indicator>``). With ``ranges`` (from :func:`method_ranges`) also the
     smallest and largest value of each method-dependent figure across the candidate methods
-    (``<figure>_min``, ``<figure>_max``).
+    (``<figure>_min``, ``<figure>_max``). ``means=False`` leaves the means out (``cost_total_mean``,
+    ``beds_gap_end``): a report quotes medians, since a log-linear path has no mean.
     """
     out: dict[str, float] = {}
     if not result.cost_period.empty:
         total = result.cost_period.set_index("programme").loc["total"]
-        out.update({"cost_total_median": float(total["median"]), "cost_total_mean": float(total["mean"]),
-                    "cost_total_lo": float(total["lo"]), "cost_total_hi": float(total["hi"])})
+        out.update({"cost_total_median": float(total["median"]), "cost_total_lo": float(total["lo"]),
+                    "cost_total_hi": float(total["hi"])})
+        if means:
+            out["cost_total_mean"] = float(total["mean"])
     if not result.beds.empty:
         last = result.beds.iloc[-1]
-        out.update({"beds_gap_end": float(last["gap"]), "beds_gap_end_median": float(last["gap_median"]),
+        out.update({"beds_gap_end_median": float(last["gap_median"]),
                     "beds_prob_enough_end": float(last["prob_enough"])})
+        if means:
+            out["beds_gap_end"] = float(last["gap"])
     for code, s in result.scenario.series.items():
         if s.target:
             out[f"p_target_{code}"] = attainment(result, indicator=code, target=s.target["value"])

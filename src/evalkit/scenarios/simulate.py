@@ -254,7 +254,7 @@ def auto_selection(scenarios: Sequence[Scenario], panel: pd.DataFrame) -> pd.Dat
         done.update((sc.region, c) for c in codes)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["region", "indicator", "n_years", "method", "mape", "mase", "benchmark_mape", "benchmark_mase",
-                 "coverage", "n_forecasts", "best_method", "min_forecasts", "decision", "reason"])
+                 "coverage", "n_forecasts", "max_forecasts", "best_method", "min_forecasts", "decision", "reason"])
 
 
 def run(scenario: Scenario | str | Path, panel: pd.DataFrame, *, horizon_end: int | None = None,

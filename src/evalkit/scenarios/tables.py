@@ -1,8 +1,9 @@
 """Display tables of a scenario result in the report's language (every label from the message catalogue).
 
-Headers, kinds, attributes, method names and method notes come from ``data/messages/scenarios.csv`` and
-``projection.csv``; numbers are text rounded to the indicator's decimals. Nothing English reaches a zh table
-and nothing Chinese an en table beyond the units of the indicator catalogue.
+Headers, kinds, attributes, method names, method notes and units come from ``data/messages/scenarios.csv``
+and ``projection.csv``; numbers are text rounded to the indicator's decimals. Nothing English reaches a zh
+table and nothing Chinese an en table: the catalogue's units (元/人·月, 张 …) are translated through
+``scenarios.unit.<key>`` (the indicator catalogue has no English units of its own yet).
 """
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ from evalkit.scenarios.proposals import compare, propose_targets
 from evalkit.scenarios.simulate import ScenarioResult
 
 __all__ = ["beds_table", "comparison_table", "cost_table", "indicator_table", "methods_table", "range_table",
-           "targets_table"]
+           "selection_table", "targets_table", "unit_label"]
+
+#: message keys (``scenarios.unit.<key>``) of the units of the indicator catalogue and of the derived figures
+_UNIT_KEYS = {"个": "count", "人": "persons", "人次": "person_times", "元/人": "yuan_person",
+              "元/人·年": "yuan_person_year", "元/人·月": "yuan_person_month", "对": "couples", "张": "beds",
+              "万人": "ten_thousand_persons", "亿元": "yi_yuan", "yi_yuan": "yi_yuan", "beds": "beds"}
 
 
 def _h(key: str, lang: Lang, **fields) -> str:
@@ -31,9 +37,27 @@ def _name(row_or_spec, lang: Lang) -> str:
     return row_or_spec.name_zh if lang == "zh" else row_or_spec.name_en
 
 
-def _unit(unit: str, lang: Lang) -> str:
-    key = f"scenarios.unit.{unit}"
-    return i18n.t(key, lang) if i18n.has(key) else unit
+def unit_label(unit: str, lang: Lang = "zh") -> str:
+    """A unit of the indicator catalogue (or ``yi_yuan`` / ``beds``) as shown in a *lang* table.
+
+    Parameters
+    ----------
+    unit : str
+        The catalogue unit, e.g. ``元/人·月``; ``%`` and ``‰`` and units without a message are returned as is.
+    lang : {"zh", "en"}
+        Language of the table.
+
+    Returns
+    -------
+    str
+        ``元/人·月`` → ``yuan/person/month`` in English, unchanged in Chinese.
+    """
+    check_lang(lang)
+    key = _UNIT_KEYS.get(str(unit))
+    return i18n.t(f"scenarios.unit.{key}", lang) if key else str(unit)
+
+
+_unit = unit_label
 
 
 def _decimals(code: str) -> int:
@@ -60,7 +84,8 @@ def indicator_table(result: ScenarioResult, *, probability: float = 0.8, year: i
     for k, r in enumerate(proposals.itertuples(), start=1):
         decimals = _decimals(r.indicator)
         target = i18n.t(f"scenarios.direction.{r.direction}", lang, value=f"{r.proposed:,.{decimals}f}")
-        rows.append({_h("number", lang): k, _h("indicator_name", lang): _name(r, lang), _h("unit", lang): r.unit,
+        rows.append({_h("number", lang): k, _h("indicator_name", lang): _name(r, lang),
+                     _h("unit", lang): _unit(r.unit, lang),
                      _h("base", lang, y=r.base_year): _fmt(r.base, decimals),
                      _h("target", lang, y=r.year): target,
                      _h("attribute", lang): i18n.t(f"scenarios.binding.{_binding_key(r.binding)}", lang)})
@@ -77,7 +102,8 @@ def comparison_table(results: Sequence[ScenarioResult], *, year: int | None = No
     numbers = compare(results, year=year, lang=lang)
     end = results[0].years[-1] if year is None else year
     base_year = results[0].scenario.base_year
-    out = pd.DataFrame({_h("indicator", lang): numbers["name"], _h("unit", lang): numbers["unit"]})
+    out = pd.DataFrame({_h("indicator", lang): numbers["name"],
+                        _h("unit", lang): [_unit(u, lang) for u in numbers["unit"]]})
     decimals = [_decimals(c) for c in numbers["indicator"]]
     out[_h("base_value", lang, y=base_year)] = [_fmt(v, d) for v, d in zip(numbers["base"], decimals)]
     for r in results:
@@ -139,7 +165,8 @@ def targets_table(result: ScenarioResult, *, probability: float = 0.8, lang: Lan
     t = propose_targets(result, probability=probability)
     decimals = [_decimals(c) for c in t["indicator"]]
     return pd.DataFrame({
-        _h("indicator", lang): t["name_zh" if lang == "zh" else "name_en"], _h("unit", lang): t["unit"],
+        _h("indicator", lang): t["name_zh" if lang == "zh" else "name_en"],
+        _h("unit", lang): [_unit(u, lang) for u in t["unit"]],
         _h("base_value", lang, y=result.scenario.base_year): [_fmt(v, d) for v, d in zip(t["base"], decimals)],
         _h("proposed", lang, p=round(100 * probability)): [_fmt(v, d) for v, d in zip(t["proposed"], decimals)],
         _h("stated", lang): [_fmt(v, d) for v, d in zip(t["stated_target"], decimals)],
@@ -173,3 +200,39 @@ def range_table(ranges: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFrame:
     out[_h("range", lang)] = [f"{_fmt(lo, d)} – {_fmt(hi, d)}"
                               for lo, hi, d in zip(ranges["min"], ranges["max"], decimals)]
     return out
+
+
+def selection_table(result: ScenarioResult, selection: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFrame:
+    """The backtests behind the ``method: auto`` series of a scenario: years, forecasts, MAPE beside MASE, method.
+
+    Parameters
+    ----------
+    result : ScenarioResult
+        The run shown (its region and series names).
+    selection : pandas.DataFrame
+        :func:`evalkit.scenarios.auto_selection` (or :func:`evalkit.projection.select`) output.
+    lang : {"zh", "en"}
+        Language of headers, method names and notes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indicator, years of data, rolling-origin forecasts, the benchmark's MAPE (%) and MASE (Hyndman &
+        Koehler 2006), the method used and the decision in a few words (the full sentence,
+        :func:`evalkit.projection.selection_note`, is in :func:`methods_table`).
+    """
+    check_lang(lang)
+    sc = result.scenario
+    auto = [c for c in sc.indicators
+            if sc.series[c].path["kind"] == "forecast" and sc.series[c].path["method"] == "auto"]
+    rows = selection[(selection["region"].astype(str) == sc.region) & selection["indicator"].isin(auto)]
+    order = {c: k for k, c in enumerate(sc.indicators)}
+    rows = rows.assign(_order=rows["indicator"].map(order)).sort_values("_order", kind="stable")
+    return pd.DataFrame({
+        _h("indicator", lang): [_name(sc.series[c], lang) for c in rows["indicator"]],
+        _h("n_years", lang): rows["n_years"].astype(int).to_list(),
+        _h("n_forecasts", lang): rows["n_forecasts"].astype(int).to_list(),
+        _h("mape", lang): [_fmt(v, 2) for v in rows["benchmark_mape"]],
+        _h("mase", lang): [_fmt(v, 2) for v in rows["benchmark_mase"]],
+        _h("method", lang): [method_label(m, lang) for m in rows["method"]],
+        _h("decision", lang): [i18n.t(f"scenarios.decision.{d}", lang) for d in rows["decision"]]})
