@@ -142,6 +142,16 @@ def category_charts(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: st
     return charts
 
 
+def _map_caption(image) -> str | None:
+    """The title of a map drawn by :mod:`evalkit.maps` (its figure label ``地图：<title>``), else ``None``."""
+    figure = getattr(image, "figure", None)
+    label = figure.get_label() if figure is not None and hasattr(figure, "get_label") else ""
+    for mark in ("：", ": "):
+        if mark in label:
+            return label.split(mark, 1)[1].strip() or None
+    return None
+
+
 def _region_name(code: str, lang: str) -> str:
     try:
         return catalogue.region_name(code, lang)
@@ -224,11 +234,12 @@ class _Writer:
         frame = pd.DataFrame({
             self.t("col.category"): rows[cat].fillna("—") if cat in rows else "—",
             self.t("col.indicator"): [_name(r, self.lang) for _, r in rows.iterrows()],
-            self.t("col.unit"): rows.get("unit"),
+            self.t("col.unit"): [targets.unit_name(u, self.lang) for u in rows["unit"]] if "unit" in rows else "—",
             self.t("col.year", year=_year(rows, "baseline_year", 2015)): rows.get("baseline"),
             self.t("col.year", year=_year(rows, "end_year", 2020)): rows.get("actual"),
             self.t("col.target"): rows.get("target"),
             self.t("col.completion"): rows["completion"].map(_pct),
+            self.t("col.change"): rows["gap_closed"].map(_pct) if "gap_closed" in rows else "—",
             self.t("col.status"): rows["status"].map(lambda s: status[codes[s]]),
         })
         self.d.paragraph(self.t("indicators.lead", n=len(frame)))
@@ -269,7 +280,7 @@ class _Writer:
             self.d.paragraph(self.t("cities.interval_note"))
         self.d.table(frame, self.t("cities.caption"), decimals=1)
         if self.inputs["map_image"] is not None:
-            caption = self.t("cities.map")
+            caption = _map_caption(self.inputs["map_image"]) or self.t("cities.map")
             self.d.picture(self.inputs["map_image"], caption, alt=self.t("alt.map", title=caption))
         else:
             self.d.paragraph(self.t("absent", what=self.t("input.map")))
