@@ -166,11 +166,12 @@ def level_name(unit_level: str, lang: Lang = "zh", *, plural: bool = False) -> s
     return i18n.t(f"regions.level.{unit_level}", lang)
 
 
-def peers(code: object, area: object | None = None) -> list[str]:
+def peers(code: object, area: object | None = None, present=None) -> list[str]:
     """The units a unit is compared with: every unit at its level in *area* (default: its parent), itself included.
 
     ``peers("210102")`` are Shenyang's county-level units, ``peers("210102", "210000")`` Liaoning's, and
-    ``peers("220100", "000000")`` the nation's prefecture-level units.
+    ``peers("220100", "000000")`` the nation's prefecture-level units. *present* (codes, e.g. a panel's
+    ``region`` column) keeps only the peers that have data.
     """
     unit = _known(code)
     unit_level = table().at[unit, "level"]
@@ -180,7 +181,10 @@ def peers(code: object, area: object | None = None) -> list[str]:
     found = units_of(within, unit_level)
     if unit not in found:
         raise ParameterError(f"region {unit} ({name(unit)}) is not inside {within} ({name(within)})")
-    return found
+    if present is None:
+        return found
+    keep = {str(c) for c in present}
+    return [c for c in found if c in keep]
 
 
 def compared_units(code: object, present=None) -> list[str]:
