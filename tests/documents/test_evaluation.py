@@ -156,6 +156,27 @@ def test_map_caption_is_the_map_title(tmp_path):
     assert any(c.endswith("每千名老年人口拥有养老床位数（2020年）分布图") for c in captions)
 
 
+def test_has_boundaries_only_for_areas_that_can_be_drawn():
+    assert documents.has_boundaries(["210100", "210200"])  # Liaoning ships with evalkit
+    assert not documents.has_boundaries([])
+    assert not documents.has_boundaries(["210100", "999999"])  # a code without an outline cannot be drawn
+
+
+def test_city_ranking_needs_three_units_with_data():
+    panel = pd.DataFrame({"region": ["210100", "210200"], "year": [2020, 2020], "indicator": ["x", "x"],
+                          "value": [1.0, 2.0]})
+    assert documents.city_ranking(panel, ["210100", "210200", "210300"], year=2020) is None
+
+
+def test_city_ranking_of_the_sample_cities_has_intervals_around_each_rank():
+    from evalkit import io, paths
+    panel = io.read_panel(paths.project_root() / "data" / "sample" / "panel.csv")
+    frame = documents.city_ranking(panel, [f"21{i:02d}00" for i in range(1, 15)], year=2020, n_draws=50, seed=1)
+    assert len(frame) == 14 and list(frame["rank"]) == list(range(1, 15))
+    assert (frame["rank_low"] <= frame["rank"]).all() and (frame["rank"] <= frame["rank_high"]).all()
+    assert frame["name"].iloc[0].endswith("市")
+
+
 def test_result_shows_what_was_written(tmp_path):
     result = documents.evaluation_report(tmp_path / "r.docx", region="210000", illustrative=False)
     html = result._repr_html_()
