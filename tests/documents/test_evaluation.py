@@ -156,6 +156,19 @@ def test_map_caption_is_the_map_title(tmp_path):
     assert any(c.endswith("每千名老年人口拥有养老床位数（2020年）分布图") for c in captions)
 
 
+def test_category_charts_are_for_the_document_not_shown_again_in_a_notebook(tmp_path):
+    from evalkit import io, paths, targets
+    panel = io.read_panel(paths.project_root() / "data" / "sample" / "panel.csv")
+    result = targets.assess(panel, io.read_reference("targets"), region="210000", plan="13th",
+                            meta=io.read_reference("indicators"), national=None)
+    plt.close("all")
+    charts = documents.category_charts(panel, result, region="210000")
+    assert len(charts) >= 3 and plt.get_fignums() == []  # closed in pyplot: the inline backend shows none
+    written = documents.evaluation_report(tmp_path / "c.docx", region="210000", charts=charts,
+                                          narratives={k: k for k in charts}, illustrative=True)
+    assert written.n_pictures == len(charts)  # closed figures still save as pictures
+
+
 def test_has_boundaries_only_for_areas_that_can_be_drawn():
     assert documents.has_boundaries(["210100", "210200"])  # Liaoning ships with evalkit
     assert not documents.has_boundaries([])

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from evalkit import catalogue, composite, i18n, maps, targets
@@ -128,7 +129,8 @@ def category_charts(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: st
 
     Keys are the category names in *lang* (the keys of :func:`evalkit.targets.narrative`), values matplotlib
     Figures from :func:`evalkit.plots.targets.trend_multiples`; pass the result as ``charts=`` to
-    :func:`evaluation_report`.
+    :func:`evaluation_report`. The figures are closed in pyplot (they still save), so a notebook that builds
+    them for a draft does not also show them on its page.
     """
     check_lang(lang)
     assessment = _check_assessment(assessment)
@@ -136,9 +138,11 @@ def category_charts(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: st
     rows = assessment[assessment["status"].isin([_MET, _NEARLY, _NOT_MET])]
     charts = {}
     for category, part in rows.groupby(column, sort=False):
-        charts[str(category)] = target_plots.trend_multiples(panel, part, region=region, national=national,
-                                                             ncols=min(len(part), 3), source=source,
-                                                             illustrative=illustrative, lang=lang)
+        chart = target_plots.trend_multiples(panel, part, region=region, national=national,
+                                             ncols=min(len(part), 3), source=source,
+                                             illustrative=illustrative, lang=lang)
+        plt.close(getattr(chart, "figure", chart))  # for the document only: a notebook does not show it again
+        charts[str(category)] = chart
     return charts
 
 
