@@ -88,6 +88,19 @@ def test_peers_are_the_units_at_the_same_level_in_the_area():
         regions.peers("220100", "210000")
 
 
+def test_peers_keep_only_the_units_with_data_when_asked():
+    assert regions.peers("210100", present=["210200", "210100", "999999"]) == ["210100", "210200"]
+    assert regions.peers("210100", present=[]) == []
+
+
+def test_compared_units_are_one_level_down_for_an_area_and_peers_for_a_unit():
+    assert len(regions.compared_units("000000")) == 31  # the provinces, without 71/81/82
+    assert regions.compared_units("210000")[:2] == ["210100", "210200"] and len(regions.compared_units("210000")) == 14
+    assert regions.compared_units("210100") == regions.peers("210100")  # a city: Liaoning's 14 cities
+    assert regions.compared_units("110000")[0] == "110101"  # a municipality has no prefectures: its districts
+    assert regions.compared_units("210000", present=["210300", "211400", "220100"]) == ["210300", "211400"]
+
+
 def test_names_and_level_names_follow_the_language():
     assert regions.names(["210100", "220100"], "en") == {"210100": "Shenyang", "220100": "Changchun"}
     assert regions.level_name("county", "zh") == "县级" and regions.level_name("city", "en") == "prefecture level"

@@ -33,6 +33,7 @@ __all__ = [
     "Change",
     "changes",
     "check_area_level",
+    "compared_units",
     "current_code",
     "divisions",
     "is_current",
@@ -165,11 +166,12 @@ def level_name(unit_level: str, lang: Lang = "zh", *, plural: bool = False) -> s
     return i18n.t(f"regions.level.{unit_level}", lang)
 
 
-def peers(code: object, area: object | None = None) -> list[str]:
+def peers(code: object, area: object | None = None, present=None) -> list[str]:
     """The units a unit is compared with: every unit at its level in *area* (default: its parent), itself included.
 
     ``peers("210102")`` are Shenyang's county-level units, ``peers("210102", "210000")`` Liaoning's, and
-    ``peers("220100", "000000")`` the nation's prefecture-level units.
+    ``peers("220100", "000000")`` the nation's prefecture-level units. *present* (codes, e.g. a panel's
+    ``region`` column) keeps only the peers that have data.
     """
     unit = _known(code)
     unit_level = table().at[unit, "level"]
@@ -179,7 +181,50 @@ def peers(code: object, area: object | None = None) -> list[str]:
     found = units_of(within, unit_level)
     if unit not in found:
         raise ParameterError(f"region {unit} ({name(unit)}) is not inside {within} ({name(within)})")
-    return found
+    if present is None:
+        return found
+    keep = {str(c) for c in present}
+    return [c for c in found if c in keep]
+
+
+def compared_units(code: object, present=None) -> list[str]:
+    """The units a report on *code* sets side by side: its units one level down, or else its peers.
+
+    The nation compares its provinces, a province its prefecture-level units (its county-level units when it
+    has none, as a municipality), a prefecture or county its peers (:func:`peers`: the same level, the same
+    parent). *present* (codes, e.g. a panel's ``region`` column) keeps only the units that have data.
+
+    Parameters
+    ----------
+    code : object
+        The area or unit a report is about (6-digit code).
+    present : iterable of str, optional
+        Codes that have data; by default every unit is kept.
+
+    Returns
+    -------
+    list of str
+        Codes in code order (possibly empty when *present* has none of them).
+    """
+    unit = _known(code)
+    unit_level = table().at[unit, "level"]
+    if unit_level == "nation":
+        found = units_of(unit, "province")
+    elif unit_level == "province":
+        found = _units_or_empty(unit, "city") or _units_or_empty(unit, "county")
+    else:
+        found = peers(unit)
+    if present is None:
+        return found
+    keep = {str(c) for c in present}
+    return [c for c in found if c in keep]
+
+
+def _units_or_empty(area: str, unit_level: str) -> list[str]:
+    try:
+        return units_of(area, unit_level)
+    except ParameterError:
+        return []
 
 
 def level(code: object) -> str:

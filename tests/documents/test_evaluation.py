@@ -51,10 +51,10 @@ def test_indicator_table_has_completion_and_status_and_repeats_its_header(tmp_pa
     doc = docx.Document(str(_full(tmp_path / "a.docx").path))
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header == ["类别", "指标", "单位", "2015年", "2020年", "规划目标", "完成率", "完成情况"]
+    assert header == ["类别", "指标", "单位", "2015年", "2020年", "规划目标", "完成率", "变化完成率", "完成情况"]
     rows = {r.cells[1].text: [c.text for c in r.cells] for r in table.rows[1:]}
-    assert rows["护理型床位占比"][6:] == ["153.7%", "完成"]
-    assert rows["每千名老年人口拥有养老床位数"][6:] == ["80.9%", "未完成"]
+    assert rows["护理型床位占比"][6:] == ["153.7%", "636.7%", "完成"]
+    assert rows["每千名老年人口拥有养老床位数"][6:] == ["80.9%", "29.5%", "未完成"]
     assert "火化率" not in rows  # no target: not in the completion table
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
 
@@ -90,7 +90,9 @@ def test_english_draft_is_english(tmp_path):
     level1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert level1[0] == "1. Overall progress"
     header = [c.text for c in doc.tables[0].rows[0].cells]
-    assert header[-2:] == ["Completion", "Status"]
+    assert header[-3:] == ["Completion", "Share of change", "Status"]
+    units = {r.cells[1].text: r.cells[2].text for r in doc.tables[0].rows[1:]}
+    assert units["Beds per 1,000 older people"] == "beds"  # the catalogue's unit in English, not 张
     assert "Illustrative data, not official statistics" in _text(doc)
 
 
@@ -123,6 +125,69 @@ def test_ranking_frame_from_composite_results():
     assert list(frame["name"]) == ["大连市", "鞍山市", "沈阳市"]
     assert list(frame["rank_low"]) == [1.0, 1.0, 2.0] and list(frame["rank_high"]) == [2.0, 3.0, 3.0]
     assert list(documents.ranking_frame(result, lang="en")["name"]) == ["Dalian", "Anshan", "Shenyang"]
+
+
+def test_ranking_frame_reads_the_composite_rank_interval_columns():
+    scores = pd.DataFrame({"index": [50.0, 70.0, 60.0]}, index=["210100", "210200", "210300"])
+    ranks = pd.DataFrame({"index": [3, 1, 2]}, index=scores.index)
+    result = SimpleNamespace(scores=scores, ranks=ranks, index_code="index")
+    stats = pd.DataFrame({"lo": [2.0, 1.0, 1.0], "hi": [3.0, 2.0, 3.0]}, index=scores.index)  # rank_stats' names
+    frame = documents.ranking_frame(result, SimpleNamespace(rank_stats=stats))
+    assert list(frame["rank_low"]) == [1.0, 1.0, 2.0] and list(frame["rank_high"]) == [2.0, 3.0, 3.0]
+
+
+def test_a_tall_chart_is_scaled_to_fit_the_page(tmp_path):
+    figure = plt.figure(figsize=(3, 6))  # one panel drawn tall: 150 mm wide would be 300 mm high
+    figure.add_subplot().plot([1, 2])
+    result = documents.evaluation_report(tmp_path / "t.docx", region="210000", assessment=assessment(),
+                                         charts={"养老服务": figure}, narratives={"养老服务": "养老服务。"},
+                                         date=dt.date(2021, 3, 1))
+    plt.close(figure)
+    shape = docx.Document(str(result.path)).inline_shapes[0]
+    assert shape.height.mm <= 120.5 and shape.width.mm < 75
+
+
+def test_map_caption_is_the_map_title(tmp_path):
+    figure, ax = plt.subplots(figsize=(4, 3), label="地图：每千名老年人口拥有养老床位数（2020年）分布图")
+    result = documents.evaluation_report(tmp_path / "m.docx", region="210000", ranking=ranking(), map_image=ax,
+                                         illustrative=True, date=dt.date(2021, 3, 1))
+    plt.close(figure)
+    captions = [p.text for p in docx.Document(str(result.path)).paragraphs if p.style.name == "Caption"]
+    assert any(c.endswith("每千名老年人口拥有养老床位数（2020年）分布图") for c in captions)
+
+
+def test_category_charts_are_for_the_document_not_shown_again_in_a_notebook(tmp_path):
+    from evalkit import io, paths, targets
+    panel = io.read_panel(paths.project_root() / "data" / "sample" / "panel.csv")
+    result = targets.assess(panel, io.read_reference("targets"), region="210000", plan="13th",
+                            meta=io.read_reference("indicators"), national=None)
+    plt.close("all")
+    charts = documents.category_charts(panel, result, region="210000")
+    assert len(charts) >= 3 and plt.get_fignums() == []  # closed in pyplot: the inline backend shows none
+    written = documents.evaluation_report(tmp_path / "c.docx", region="210000", charts=charts,
+                                          narratives={k: k for k in charts}, illustrative=True)
+    assert written.n_pictures == len(charts)  # closed figures still save as pictures
+
+
+def test_has_boundaries_only_for_areas_that_can_be_drawn():
+    assert documents.has_boundaries(["210100", "210200"])  # Liaoning ships with evalkit
+    assert not documents.has_boundaries([])
+    assert not documents.has_boundaries(["210100", "999999"])  # a code without an outline cannot be drawn
+
+
+def test_city_ranking_needs_three_units_with_data():
+    panel = pd.DataFrame({"region": ["210100", "210200"], "year": [2020, 2020], "indicator": ["x", "x"],
+                          "value": [1.0, 2.0]})
+    assert documents.city_ranking(panel, ["210100", "210200", "210300"], year=2020) is None
+
+
+def test_city_ranking_of_the_sample_cities_has_intervals_around_each_rank():
+    from evalkit import io, paths
+    panel = io.read_panel(paths.project_root() / "data" / "sample" / "panel.csv")
+    frame = documents.city_ranking(panel, [f"21{i:02d}00" for i in range(1, 15)], year=2020, n_draws=50, seed=1)
+    assert len(frame) == 14 and list(frame["rank"]) == list(range(1, 15))
+    assert (frame["rank_low"] <= frame["rank"]).all() and (frame["rank"] <= frame["rank_high"]).all()
+    assert frame["name"].iloc[0].endswith("市")
 
 
 def test_result_shows_what_was_written(tmp_path):

@@ -87,3 +87,18 @@ def test_non_numeric_values_are_an_error_not_silently_dropped():
                           "binding": ["unknown"], "source": ["test"], "note": [""]})
     with pytest.raises(DataShapeError, match="约80"):
         T.assess(panel, frame, region="210000")
+
+
+def test_shipped_targets_name_every_row_in_english_so_an_en_table_has_no_chinese():
+    import re
+
+    from evalkit import io
+    table = io.read_reference("targets")
+    assert table["name_en"].notna().all() and table["name_zh"].notna().all()
+    assert not table["name_en"].str.contains(r"[\u4e00-\u9fff]", regex=True).any()
+    no_series = table[table["indicator"].fillna("").eq("")]
+    assert "New jobs in social organisations (persons)" in set(no_series["name_en"])
+    panel = pd.DataFrame({"region": R, "year": [2015, 2020], "indicator": "volunteer_rate", "value": [5.0, 9.0]})
+    result = T.assess(panel, table, region=R, plan="13th", meta=io.read_reference("indicators"), national=None)
+    shown = T.display_table(result[result["indicator"].isna()], lang="en")
+    assert not any(re.search(r"[\u4e00-\u9fff]", str(v)) for v in shown.to_numpy().ravel())

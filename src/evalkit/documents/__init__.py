@@ -6,7 +6,14 @@
 
 Every document is written atomically, in one language (``lang``), every string from the message catalogue.
 """
-from evalkit.documents.evaluation import CHAPTERS, category_charts, evaluation_report, ranking_frame
+from evalkit.documents.evaluation import (
+    CHAPTERS,
+    category_charts,
+    city_ranking,
+    evaluation_report,
+    has_boundaries,
+    ranking_frame,
+)
 from evalkit.documents.layout import FALLBACK_FONTS, FONTS, LINE_PITCH_PT, MARGINS_MM, Draft, new_draft
 from evalkit.documents.notice import assessment_notice, category_ranks
 from evalkit.documents.plan_table import comparison_table, indicator_table, plan_tables, proposal_frame
@@ -23,8 +30,10 @@ __all__ = [
     "assessment_notice",
     "category_charts",
     "category_ranks",
+    "city_ranking",
     "comparison_table",
     "evaluation_report",
+    "has_boundaries",
     "indicator_table",
     "new_draft",
     "plan_tables",

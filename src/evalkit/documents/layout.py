@@ -188,6 +188,13 @@ def _image_bytes(image) -> bytes:
     return buffer.getvalue()
 
 
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height in pixels of PNG *data* (from its IHDR chunk); ``None`` for another format."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 def rank_interval(low: float, high: float, lang: str = "zh") -> str:
     """``第3–5名`` / ``3–5``; a single rank when both ends agree."""
     low, high = round(float(low)), round(float(high))
@@ -309,8 +316,13 @@ class Draft:
                                                        text=text), style="Caption")
         _no_grid(paragraph)
 
-    def picture(self, image, caption: str, *, alt: str | None = None, width_mm: float = 150) -> None:
-        """A chart as a picture, its caption below (图n), its alt text set to *alt* (default: the caption)."""
+    def picture(self, image, caption: str, *, alt: str | None = None, width_mm: float = 150,
+                max_height_mm: float = 120) -> None:
+        """A chart as a picture, its caption below (图n), its alt text set to *alt* (default: the caption).
+
+        The picture is *width_mm* wide unless that would make it taller than *max_height_mm* (a one-panel
+        chart drawn tall): then it is scaled down to that height, so a chart and its caption share a page.
+        """
         paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt = paragraph.paragraph_format
@@ -319,8 +331,12 @@ class Draft:
         fmt.keep_with_next = True
         _no_grid(paragraph)
         run = paragraph.add_run()
+        data = _image_bytes(image)
+        size = _png_size(data)
+        if size is not None and size[0] > 0 and width_mm * size[1] / size[0] > max_height_mm:
+            width_mm = max_height_mm * size[0] / size[1]
         try:
-            shape = run.add_picture(io.BytesIO(_image_bytes(image)), width=Mm(width_mm))
+            shape = run.add_picture(io.BytesIO(data), width=Mm(width_mm))
         except UnrecognizedImageError:
             raise ParameterError(f"the chart for {caption!r} is not a picture: give a matplotlib Figure or Axes, "
                                  "PNG/JPEG bytes or the path of an image file") from None

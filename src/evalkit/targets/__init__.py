@@ -66,7 +66,7 @@ from evalkit.targets.tables import (
     style_status,
     traffic_lights,
 )
-from evalkit.targets.text import label, method_note, narrative, target_text
+from evalkit.targets.text import label, method_note, narrative, target_text, unit_name
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
@@ -106,4 +106,5 @@ __all__ = [
     "style_status",
     "target_text",
     "traffic_lights",
+    "unit_name",
 ]
