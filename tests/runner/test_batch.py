@@ -13,13 +13,10 @@ one property of one step; the fixture notebooks are tiny so kernels dominate the
 from __future__ import annotations
 
 import base64
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
-import select
 import shutil
 import signal
 import subprocess
@@ -32,7 +29,7 @@ from _data.runner import make_project, write_notebook
 
 from evalkit.errors import ParameterError
 from evalkit.runner import batch as batch_module
-from evalkit.runner import run_batch
+from evalkit.runner import pdf, run_batch
 from evalkit.runner.cache import capture_environment
 from evalkit.runner.cli import run_command
 
@@ -468,67 +465,12 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
 
 # --- headless browser ---------------------------------------------------------------------------------------
 
-class Chromium:
-    """Chromium driven over the DevTools protocol on a pipe (no extra Python packages)."""
-
-    def __init__(self, binary: str, profile: Path):
-        cmd_r, self._cmd_w = os.pipe()
-        self._out_r, out_w = os.pipe()
-
-        def fds() -> None:  # Chromium reads commands on fd 3 and writes replies on fd 4
-            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (cmd_r, out_w)]
-            os.dup2(high[0], 3)
-            os.dup2(high[1], 4)
-
-        # close_fds=False keeps the fds 3 and 4 made above; every other fd is close-on-exec (PEP 446)
-        self.proc = subprocess.Popen(
-            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--no-first-run",
-             "--hide-scrollbars", f"--user-data-dir={profile}", "--window-size=1280,1600", "about:blank"],
-            close_fds=False, preexec_fn=fds, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(cmd_r)
-        os.close(out_w)
-        self._id = 0
-        self._buffer = b""
-        self.events: list[dict] = []
-
-    def _read(self, timeout: float) -> dict:
-        while b"\0" not in self._buffer:
-            ready, _, _ = select.select([self._out_r], [], [], timeout)
-            if not ready:
-                raise TimeoutError("chromium did not answer")
-            chunk = os.read(self._out_r, 1 << 16)
-            if not chunk:
-                raise RuntimeError("chromium exited")
-            self._buffer += chunk
-        message, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(message)
-
-    def send(self, method: str, session: str | None = None, timeout: float = 30, **params) -> dict:
-        self._id += 1
-        message = {"id": self._id, "method": method, "params": params, **({"sessionId": session} if session else {})}
-        os.write(self._cmd_w, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._read(timeout)
-            if reply.get("id") == self._id:
-                if "error" in reply:
-                    raise RuntimeError(reply["error"])
-                return reply["result"]
-            self.events.append(reply)
-
-    def wait_for(self, method: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(e.get("method") == method for e in self.events):
-            self.events.append(self._read(max(0.1, deadline - time.monotonic())))
+class Chromium(pdf.Chromium):
+    """The runner's DevTools driver, plus what a reader's check needs: a screenshot and the console errors."""
 
     def visit(self, url: str, screenshot: Path) -> list[str]:
         """Open *url*, save a full-page screenshot, return the console errors it produced."""
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
-            self.send(f"{domain}.enable", session)
-        self.events.clear()
-        self.send("Page.navigate", session, url=url)
-        self.wait_for("Page.loadEventFired")
+        target, session = self.open(url)
         time.sleep(0.3)  # late console messages (CSP reports arrive after load)
         shot = self.send("Page.captureScreenshot", session, format="png", captureBeyondViewport=True)
         screenshot.write_bytes(base64.b64decode(shot["data"]))
@@ -541,18 +483,8 @@ class Chromium:
                 errors.append(" ".join(str(a.get("value")) for a in params.get("args", [])))
             elif event.get("method") == "Log.entryAdded" and params["entry"].get("level") == "error":
                 errors.append(params["entry"].get("text", ""))
-        self.send("Target.closeTarget", targetId=target)
+        self.close_tab(target)
         return errors
-
-    def close(self) -> None:
-        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
-            self.send("Browser.close", timeout=5)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        os.close(self._cmd_w)
-        os.close(self._out_r)
 
 
 @pytest.fixture(scope="module")
