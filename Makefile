@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export OPENBLAS_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run check-pages test lint lab validate bench sample template clean
+.PHONY: help run examples check-pages test lint lab validate bench sample template clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed-run ## set up, run every notebook in runs.yml, publish reports/ (HTML, and PDF with Chromium)
 	$(BIN)/evalkit run $(RUN_ARGS)
+
+examples: $(VENV)/.installed-run ## run runs-examples.yml: other areas and levels (Jilin's cities, Liaoning's counties)
+	$(BIN)/evalkit run runs-examples.yml $(RUN_ARGS)
 
 check-pages: $(VENV)/.installed-test ## open every published report in headless Chromium: one language, no warnings, tables, alt texts, PDFs
 	EVALKIT_PAGES_REQUIRED=1 $(BIN)/python -m pytest -q tests/runner/test_published_pages.py $(PYTEST_ARGS)

@@ -38,7 +38,7 @@ def test_no_pre_period_cohort_is_dropped_with_a_note_in_each_language():
 
 @pytest.mark.parametrize("control, group", [("never", "nevertreated"), ("notyet", "notyettreated")])
 def test_matches_csdid(control, group):
-    csdid = pytest.importorskip("csdid.att_gt", reason="csdid is the bench extra's reference implementation")
+    csdid = pytest.importorskip("csdid.att_gt", reason="csdid (the test extra) is the reference implementation: pip install -e \".[test]\"")
     df = _panel()
     ours = att_gt(df, **ROLES, anticipation=1, n_boot=0, control=control, lang="en")
     with warnings.catch_warnings(record=True) as caught, redirect_stdout(io.StringIO()):
@@ -59,7 +59,7 @@ def test_matches_csdid(control, group):
 
 
 def test_mpdta_with_anticipation_matches_csdid():
-    pytest.importorskip("csdid.att_gt", reason="csdid is the bench extra's reference implementation")
+    pytest.importorskip("csdid.att_gt", reason="csdid (the test extra) is the reference implementation: pip install -e \".[test]\"")
     from evalkit.errors import ReferenceDataMissing
     from evalkit.reproduce import did_anticipation
 
