@@ -36,9 +36,12 @@ def test_no_pre_period_cohort_is_dropped_with_a_note_in_each_language():
     assert np.allclose(en.table[["att", "se"]], by_hand.table[["att", "se"]], rtol=0, atol=1e-13)
 
 
+CSDID_MISSING = 'csdid (in the test extra) is the reference implementation: pip install -e ".[test]"'
+
+
 @pytest.mark.parametrize("control, group", [("never", "nevertreated"), ("notyet", "notyettreated")])
 def test_matches_csdid(control, group):
-    csdid = pytest.importorskip("csdid.att_gt", reason="csdid (the test extra) is the reference implementation: pip install -e \".[test]\"")
+    csdid = pytest.importorskip("csdid.att_gt", reason=CSDID_MISSING)
     df = _panel()
     ours = att_gt(df, **ROLES, anticipation=1, n_boot=0, control=control, lang="en")
     with warnings.catch_warnings(record=True) as caught, redirect_stdout(io.StringIO()):
@@ -59,7 +62,7 @@ def test_matches_csdid(control, group):
 
 
 def test_mpdta_with_anticipation_matches_csdid():
-    pytest.importorskip("csdid.att_gt", reason="csdid (the test extra) is the reference implementation: pip install -e \".[test]\"")
+    pytest.importorskip("csdid.att_gt", reason=CSDID_MISSING)
     from evalkit.errors import ReferenceDataMissing
     from evalkit.reproduce import did_anticipation
 
