@@ -106,3 +106,25 @@ def test_load_by_name_and_unknown_name():
     with pytest.raises(ConfigError, match="not found") as info:
         scenarios.load("optimistic")
     assert "baseline" in info.value.fix and "fiscal_constrained" in info.value.fix
+
+
+def test_a_scenario_for_any_area_in_force_and_a_clear_error_otherwise(tmp_path):
+    """The area comes from the scenario file: any GB/T 2260 code in force at the end of 2020 (issue 14)."""
+    import shutil
+
+    from evalkit import paths
+
+    shipped = paths.data_dir() / "scenarios"
+    for data_file in shipped.glob("*.csv"):
+        shutil.copy(data_file, tmp_path)
+    text = (shipped / "baseline.yml").read_text(encoding="utf-8")
+    jilin = tmp_path / "jilin.yml"
+    jilin.write_text(text.replace('region: "210000"', 'region: "220000"'), encoding="utf-8")
+    assert scenarios.load(jilin).region == "220000"
+    changchun_county = tmp_path / "county.yml"
+    changchun_county.write_text(text.replace('region: "210000"', 'region: "220122"'), encoding="utf-8")
+    assert scenarios.load(changchun_county).region == "220122"  # 农安县
+    unknown = tmp_path / "unknown.yml"
+    unknown.write_text(text.replace('region: "210000"', 'region: "229999"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 8.*'229999' is not a GB/T 2260 code in force.*did you mean"):
+        scenarios.load(unknown)

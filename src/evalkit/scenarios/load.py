@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalkit import catalogue, paths
+from evalkit import catalogue, paths, regions
 from evalkit._shared.checks import closest
 from evalkit._shared.yamlfile import LineList, LineMap, load_yaml, read_text, unknown_keys
 from evalkit.errors import ConfigError, ParameterError
@@ -176,10 +176,12 @@ def load(path: str | Path) -> Scenario:
     label_zh, label_en = _bilingual(doc, top["label"], ("label",), required=True)
     desc_zh, desc_en = _bilingual(doc, top.get("description"), ("description",), required=False)
     region = _text(doc, top.get("region", catalogue.PROVINCE), ("region",), pattern=r"\d{6}")
-    if region not in catalogue.regions().index:
-        hint = catalogue.suggest(region, catalogue.regions().index)
-        raise doc.fail(("region",), f"unknown region code {region!r}{hint}",
-                       "use a 6-digit code from data/reference/regions.csv (210000 = Liaoning province)")
+    if not regions.is_current(region):
+        try:
+            regions.name(region)
+        except ParameterError as exc:  # says whether it is a former code and which code is closest
+            raise doc.fail(("region",), str(exc), "use a GB/T 2260 code in force at the end of 2020 "
+                           "(data/reference/divisions.csv; 210000 = Liaoning province)") from None
     base_year = _number(doc, top["base_year"], ("base_year",), low=1990, high=2100, integer=True)
     horizon_end = _number(doc, top["horizon_end"], ("horizon_end",), low=base_year + 1, high=base_year + 30,
                           integer=True)
