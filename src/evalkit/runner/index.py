@@ -16,7 +16,10 @@ def index_html(manifest: Manifest, lang: str = "zh") -> str:
     counts = {"success": 0, "cached": 0, "failed": 0, "skipped": 0, "other": 0}
     for record in manifest.records:
         group = groups.setdefault(record["notebook"], {"title": record.get("title"), "notebook": record["notebook"],
-                                                       "runs": []})
+                                                       "runs": [], "title_lang": record.get("lang")})
+        if record.get("lang") == lang and group["title_lang"] != lang and record.get("title"):
+            # the notebook's title as a report in the index's own language gives it
+            group["title"], group["title_lang"] = record["title"], lang
         status = record["status"]
         if not record.get("in_batch"):
             counts["other"] += 1
@@ -28,6 +31,8 @@ def index_html(manifest: Manifest, lang: str = "zh") -> str:
         group["runs"].append({
             # a notebook may glue a human-readable "label" for its report (a city's name for a city code)
             "slug": record["slug"], "label": (record.get("figures") or {}).get("label"), "status": status,
+            # a report in another language keeps its own label, marked with its language (HTML lang)
+            "lang": record.get("lang") if record.get("lang") in ("zh", "en") and record.get("lang") != lang else None,
             "in_batch": record.get("in_batch", False),
             "stale": record.get("stale", False), "parameters": record.get("parameters") or {},
             "report_href": record.get("report"), "error_href": record.get("error_page"), "pdf_href": record.get("pdf"),
