@@ -66,3 +66,12 @@ def test_io_keeps_its_public_names():
     for name in ("read_panel", "read_reference", "reference_panel", "write_csv", "write_excel", "write_template",
                  "detect_encoding", "TEMPLATE_MARKER"):
         assert name in io.__all__ and hasattr(io, name)
+
+
+def test_report_files_of_other_languages_carry_a_suffix():
+    from evalkit import paths
+
+    assert paths.report_file("fyp13_evaluation", "210000", ".docx", "zh") == (
+        paths.reports_dir() / "fyp13_evaluation" / "210000.docx")
+    assert paths.report_file("fyp13_evaluation", "210000", ".docx", "en").name == "210000_en.docx"
+    assert paths.report_file("city_assessment", "equal", "", "en").name == "equal_en"

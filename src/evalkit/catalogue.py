@@ -81,7 +81,7 @@ class Indicator:
 
     def name(self, lang: Lang = "zh") -> str:
         """The indicator's name in *lang*."""
-        return self.name_zh if lang == "zh" else self.name_en
+        return getattr(self, f"name_{lang}")
 
 
 @lru_cache(maxsize=1)
@@ -258,7 +258,7 @@ def region_name(code: str | int, lang: Lang = "zh") -> str:
         if _divisions.is_current(code):
             return _divisions.name(code, lang)
         raise ParameterError(f"unknown region code {code!r}{suggest(code, table.index)}")
-    return table.at[code, "name_zh" if lang == "zh" else "name_en"]
+    return table.at[code, f"name_{lang}"]
 
 
 def indicator_name(code: str, lang: Lang = "zh") -> str:
@@ -274,7 +274,7 @@ def category_name(category: str, lang: Lang = "zh") -> str:
     rows = table[table["category"] == category]
     if rows.empty:
         raise ParameterError(f"unknown category {category!r}{suggest(category, table['category'].unique())}")
-    return rows.iloc[0]["category_zh" if lang == "zh" else "category_en"]
+    return rows.iloc[0][f"category_{lang}"]
 
 
 def unit_of(code: str) -> str:

@@ -19,6 +19,7 @@ __all__ = [
     "project_root",
     "reference_data_dir",
     "reference_tables_dir",
+    "report_file",
     "reports_dir",
     "require_reference_data",
     "resolve",
@@ -62,6 +63,16 @@ def sample_panel_path() -> Path:
 def reports_dir() -> Path:
     """The folder reports are written to (``reports/`` in the project root)."""
     return project_root() / "reports"
+
+
+#: the language whose reports carry no suffix (``210000.docx``; other languages: ``210000_en.docx``)
+DEFAULT_LANG = "zh"
+
+
+def report_file(notebook: str, stem: str, extension: str, lang: str = DEFAULT_LANG) -> Path:
+    """Where a notebook writes a file of its report: ``reports/<notebook>/<stem>[_<lang>]<extension>``."""
+    suffix = "" if lang == DEFAULT_LANG else f"_{lang}"
+    return reports_dir() / notebook / f"{stem}{suffix}{extension}"
 
 
 def notebooks_dir() -> Path:

@@ -148,13 +148,13 @@ def is_current(code: object) -> bool:
 def name(code: object, lang: Lang = "zh") -> str:
     """The name of a unit in *lang* (English: official for provinces, pinyin otherwise)."""
     check_lang(lang)
-    return table().at[_known(code), "name_zh" if lang == "zh" else "name_en"]
+    return table().at[_known(code), f"name_{lang}"]
 
 
 def names(codes, lang: Lang = "zh") -> dict[str, str]:
     """``{code: name}`` for *codes* in *lang* — labels for a table or a chart of many units."""
     check_lang(lang)
-    column = "name_zh" if lang == "zh" else "name_en"
+    column = f"name_{lang}"
     return {c: table().at[c, column] for c in (_known(code) for code in codes)}
 
 

@@ -41,7 +41,7 @@ def _value_text(value: object, lang: str) -> str:
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
         return f"{value[0]:g}–{value[1]:g}"
     if isinstance(value, (list, tuple)):
-        return ("、" if lang == "zh" else ", ").join(_value_text(v, lang) for v in value)
+        return i18n.t("common.list_sep", lang).join(_value_text(v, lang) for v in value)
     if isinstance(value, Mapping):
         return i18n.t("composite.value.mapping", lang)
     if isinstance(value, float):
@@ -100,8 +100,7 @@ class StepRecord:
     def settings_text(self, lang: str = "zh") -> str:
         """The step's settings as ``name: value`` pairs in *lang* (``None`` settings left out)."""
         check_lang(lang)
-        sep = "；" if lang == "zh" else "; "
-        colon = "：" if lang == "zh" else ": "
+        sep, colon = i18n.t("common.clause_sep", lang), i18n.t("common.colon", lang)
         return sep.join(f"{i18n.t(f'composite.setting.{k}', lang)}{colon}{_setting_text(k, v, lang)}"
                         for k, v in self.params.items() if v is not None and k not in _NOT_SHOWN)
 

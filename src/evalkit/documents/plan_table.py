@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit import catalogue, i18n
+from evalkit import catalogue, i18n, paths
 from evalkit._shared.checks import check_lang
 from evalkit._shared.numbers import format_figure, is_missing
 from evalkit.documents.layout import new_draft
@@ -226,7 +226,7 @@ def plan_tables(folder: str | Path, proposals: Mapping[str, pd.DataFrame], *, il
     """
     check_lang(lang)
     folder = Path(folder)
-    suffix = "" if lang == "zh" else f"_{lang}"
+    suffix = "" if lang == paths.DEFAULT_LANG else f"_{lang}"
     labels = dict(labels or {})
     names = list(proposals) if write is None else [write] if isinstance(write, str) else list(write)
     for name in names:

@@ -138,7 +138,7 @@ def rank_intervals(result: UncertaintyResult, *, unit_names: Mapping[str, str] |
     ax.plot(x, stats["nominal"], "D", color=PALETTE[1], markersize=2.5, label=_t("nominal", lang))
     names = _named(stats.index, unit_names)
     if ends:
-        sep = "、" if lang == "zh" else ", "
+        sep = i18n.t("common.list_sep", lang)
         box = dict(facecolor="white", edgecolor="#CCCCCC", alpha=0.9, boxstyle="round,pad=0.3")
         ax.text(0.01, 0.02, _t("top_units", lang, n=min(ends, len(names)), names=sep.join(names[:ends])),
                 transform=ax.transAxes, ha="left", va="bottom", fontsize=MIN_FONT, bbox=box)

@@ -71,7 +71,7 @@ def fan_chart(result, *, indicator: str, ax=None, lang: Lang = "zh", source: str
     s = sc.series[indicator]
     ax = _ax(ax)
     _draw_fan(ax, result, indicator, lang)
-    name = s.name_zh if lang == "zh" else s.name_en
+    name = getattr(s, f"name_{lang}")
     return finish(ax, title=_t("fan_title", lang, name=name, scenario=sc.label(lang)), unit=unit_label(s.unit, lang),
                   source=source, illustrative=illustrative, lang=lang)
 
@@ -159,7 +159,7 @@ def fan_grid(result, *, indicators=None, ncols: int = 3, lang: Lang = "zh", sour
     for k, (ax, code) in enumerate(zip(axes.flat, codes)):
         _draw_fan(ax, result, code, lang, legend=k == 0)
         s = sc.series[code]
-        name = s.name_zh if lang == "zh" else s.name_en
+        name = getattr(s, f"name_{lang}")
         # A title at a given height and a unit label at given coordinates are placed without measuring the
         # tick labels of every panel on each draw (matplotlib's automatic placement does).
         title = _t("fan_title", lang, name=name, scenario=sc.label(lang))
@@ -229,7 +229,7 @@ def cost_chart(result, *, ax=None, lang: Lang = "zh", source: str | None = None,
     ax = _ax(ax)
     parts = cost[cost["programme"] != "total"]
     bottom = np.zeros(len(result.years))
-    name_col = "name_zh" if lang == "zh" else "name_en"
+    name_col = f"name_{lang}"
     for k, (_, part) in enumerate(parts.groupby("programme", sort=False)):
         part = part.set_index("year").reindex(result.years)
         ax.bar(result.years, part["median"], bottom=bottom, color=PALETTE[k % len(PALETTE)], width=0.6,
@@ -273,7 +273,7 @@ def attainment_chart(result, *, indicator: str, year: int | None = None, ax=None
     ax.set_xlabel(_t("attain_x", lang, unit=unit_label(s.unit, lang)))
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    name = s.name_zh if lang == "zh" else s.name_en
+    name = getattr(s, f"name_{lang}")
     return finish(ax, title=_t("attain_title", lang, name=name, year=year, scenario=sc.label(lang)),
                   unit=_t("attain_y", lang), source=source, illustrative=illustrative, lang=lang, years=None)
 

@@ -255,7 +255,7 @@ def compare(results: Sequence[ScenarioResult], *, year: int | None = None, lang:
         first = next(r for r in results if code in r.scenario.series)
         s = first.scenario.series[code]
         observed = first.paths[(first.paths["indicator"] == code) & (first.paths["kind"] == "observed")]
-        row = {"indicator": code, "name": s.name_zh if lang == "zh" else s.name_en, "unit": s.unit,
+        row = {"indicator": code, "name": getattr(s, f"name_{lang}"), "unit": s.unit,
                "base": observed["value"].iloc[-1] if len(observed) else np.nan}
         for r in results:
             name = r.scenario.name

@@ -34,7 +34,7 @@ def _h(key: str, lang: Lang, **fields) -> str:
 
 
 def _name(row_or_spec, lang: Lang) -> str:
-    return row_or_spec.name_zh if lang == "zh" else row_or_spec.name_en
+    return getattr(row_or_spec, f"name_{lang}")
 
 
 def unit_label(unit: str, lang: Lang = "zh") -> str:
@@ -150,7 +150,7 @@ def cost_table(result: ScenarioResult, *, lang: Lang = "zh", period: bool = Fals
     """
     check_lang(lang)
     frame = result.cost_period if period else result.cost
-    out = pd.DataFrame({_h("programme", lang): frame["name_zh" if lang == "zh" else "name_en"]})
+    out = pd.DataFrame({_h("programme", lang): frame[f"name_{lang}"]})
     if not period:
         out.insert(0, _h("year", lang), frame["year"])
     out[_h("median", lang)] = frame["median"].round(2)
@@ -165,7 +165,7 @@ def targets_table(result: ScenarioResult, *, probability: float = 0.8, lang: Lan
     t = propose_targets(result, probability=probability)
     decimals = [_decimals(c) for c in t["indicator"]]
     return pd.DataFrame({
-        _h("indicator", lang): t["name_zh" if lang == "zh" else "name_en"],
+        _h("indicator", lang): t[f"name_{lang}"],
         _h("unit", lang): [_unit(u, lang) for u in t["unit"]],
         _h("base_value", lang, y=result.scenario.base_year): [_fmt(v, d) for v, d in zip(t["base"], decimals)],
         _h("proposed", lang, p=round(100 * probability)): [_fmt(v, d) for v, d in zip(t["proposed"], decimals)],
@@ -192,7 +192,7 @@ def range_table(ranges: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFrame:
     methods = [c for c in ranges.columns if c in METHODS]
     decimals = [_decimals(f.removeprefix("median_")) if f.startswith("median_") else 0 if u == "beds" else 2
                 for f, u in zip(ranges["figure"], ranges["unit"])]
-    out = pd.DataFrame({_h("figure", lang): ranges["name_zh" if lang == "zh" else "name_en"],
+    out = pd.DataFrame({_h("figure", lang): ranges[f"name_{lang}"],
                         _h("unit", lang): [_unit(u, lang) for u in ranges["unit"]],
                         _h("chosen", lang): [_fmt(v, d) for v, d in zip(ranges["chosen"], decimals)]})
     for m in methods:

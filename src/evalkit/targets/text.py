@@ -89,7 +89,7 @@ def target_text(row: dict | pd.Series, lang: Lang = "zh") -> str:
 
 def name_text(row: dict, lang: Lang) -> str:
     """The indicator's name in *lang* (the other language's name, then the code, when it has none)."""
-    keys = ("name_zh", "name_en") if lang == "zh" else ("name_en", "name_zh")
+    keys = (f"name_{lang}", "name_en" if lang == "zh" else "name_zh")
     for k in (*keys, "indicator"):
         if not is_missing(row.get(k)):
             return str(row[k])
