@@ -91,3 +91,42 @@ def test_chart_text_follows_the_language_and_the_title_names_the_chart():
     fig.suptitle("总标题")
     assert plots.figure_title(fig) == "总标题"
     assert plots.label("year", "zh") == "年份" and plots.label("source", "en") == "Source"
+
+
+def test_in_an_inline_kernel_a_chart_is_rendered_once_with_its_title_as_alt_text():
+    """The inline backend renders the PNG; pyplot's end-of-cell redraw (a second full render) is dropped."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.terminal.interactiveshell import TerminalInteractiveShell
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    shell = TerminalInteractiveShell.instance()
+    try:
+        shell.enable_matplotlib("inline")
+        shell.display_formatter.formatters["image/png"].enabled = True  # as in a Jupyter kernel
+        fig, ax = plots.new_axes(figsize=(4, 3))
+        ax.plot([2019, 2020], [1, 2])
+        plots.finish(ax, title="养老床位", unit="张", source="示例")
+        hooks = [getattr(cb, "__name__", "") for cb in shell.events.callbacks["post_execute"]]
+        assert "flush_figures" in hooks  # the inline backend still shows figures
+        assert "_draw_all_if_interactive" not in hooks
+        data, metadata = shell.display_formatter.formatters["image/png"](fig)
+        assert metadata["alt"] == "养老床位"
+        width, height = Image.open(io.BytesIO(base64.b64decode(data))).size
+        assert width > 4 * fig.dpi * 0.8 and height > 3 * fig.dpi * 0.8  # the figure at its own resolution
+        drawn = []
+        original = Figure.draw
+        Figure.draw = lambda self, renderer: drawn.append(self) or original(self, renderer)
+        try:
+            fig.stale = True
+            shell.events.trigger("post_execute")  # the end of the cell
+        finally:
+            Figure.draw = original
+        assert len(drawn) == 2  # the PNG's print only: its layout pass and its draw, no off-screen redraw
+    finally:
+        plt.close("all")
+        plt.switch_backend("Agg")
+        TerminalInteractiveShell.clear_instance()

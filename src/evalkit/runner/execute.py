@@ -31,6 +31,11 @@ _ENGINE = "evalkit"
 _NOT_PRELOADED = ("matplotlib_inline", "ipykernel.pylab", "distributed", "dask.distributed")
 #: always warm: what every kernel imports at start-up (ipykernel's shell and debugger modules)
 _KERNEL_MODULES = ("ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger")
+#: warm too when a notebook imports evalkit: what evalkit imports inside its functions, on first use (reading
+#: and writing workbooks, statistical models); a run would otherwise pay for them in its first cells
+_EVALKIT_LAZY = ("openpyxl", "openpyxl.styles", "openpyxl.utils", "docx", "pyarrow.csv", "pyarrow.compute",
+                 "scipy.stats", "statsmodels.api", "statsmodels.formula.api", "statsmodels.stats.diagnostic",
+                 "statsmodels.tsa.arima.model", "statsmodels.tsa.exponential_smoothing.ets")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -96,7 +101,8 @@ def _now() -> str:
 def preload_modules(imports: list[str]) -> tuple[str, ...]:
     """The modules worth importing in the fork server for notebooks importing *imports*."""
     keep = [m for m in imports if not any(m == bad or m.startswith(bad + ".") for bad in _NOT_PRELOADED)]
-    return tuple(dict.fromkeys([*keep, *_KERNEL_MODULES]))
+    lazy = _EVALKIT_LAZY if any(m == "evalkit" or m.startswith("evalkit.") for m in keep) else ()
+    return tuple(dict.fromkeys([*keep, *lazy, *_KERNEL_MODULES]))
 
 
 def _warm_kernels_enabled() -> bool:

@@ -188,8 +188,8 @@ def check_region(cells: Cells, mapping: Mapping[str, str | tuple[str, ...]], cho
     both codes and the fix.
     """
     codes, uniques = cells.factorized("region")
-    former = {} if changes is None else dict(tuple(changes.groupby("former_code")))
     texts = [_text(u) for u in uniques]
+    former = {} if changes is None else _former_rows(changes, texts)
     resolved = [_resolve_region(t, mapping, former) for t in texts]
     found = [r if isinstance(r, str) else None for r in resolved]
     bad = _bad_rows(codes, [f is None for f in found])
@@ -204,6 +204,13 @@ def check_region(cells: Cells, mapping: Mapping[str, str | tuple[str, ...]], cho
                          f"({change['name_zh']}): {change['change']} {change['year']} — "
                          f"{counts[k]} row{'' if counts[k] == 1 else 's'}")
     return Checked(_spread(codes, found, cells.frame.index), bad, problems, notes)
+
+
+def _former_rows(changes: pd.DataFrame, texts: list[str]) -> dict[str, pd.DataFrame]:
+    """The crosswalk rows of each former code among *texts* (grouping only those: the table has hundreds)."""
+    keys = {_former_key(text) for text in texts if text}
+    rows = changes[changes["former_code"].isin(keys)]
+    return dict(tuple(rows.groupby("former_code"))) if len(rows) else {}
 
 
 def _former_key(cell: str) -> str:
