@@ -141,30 +141,3 @@ def test_bad_arguments_raise_parameter_errors(kwargs, match):
 def test_not_a_series_is_a_parameter_error():
     with pytest.raises(ParameterError, match="series_of"):
         pj.forecast([1, 2, 3], method="drift", horizon=1)
-
-
-# ---------------------------------------------------------------------------------------- memo
-def test_a_repeated_fit_comes_from_the_memo_as_an_independent_copy():
-    import importlib
-
-    # statsmodels sets its warnings to "always" when imported, which in the first fit overrides predictive's
-    # "ignore" and lets a start-parameter warning through when this test runs alone: import it first.
-    importlib.import_module("statsmodels.tsa.arima.model")
-    fc = importlib.import_module("evalkit.projection.forecast")
-    y = annual([5.0, 5.9, 7.1, 7.8, 9.2, 9.9, 11.1])
-    first = pj.predictive(y, method="arima", horizon=3)
-    loc, facts = first.loc.copy(), dict(first.facts)
-    first.loc[:] = 0.0  # a caller changing its copy changes nothing for the next caller
-    first.facts["order"] = "changed"
-    again = pj.predictive(y.rename("another name"), method="arima", horizon=3)
-    assert again.loc is not first.loc and np.array_equal(again.loc, loc) and dict(again.facts) == facts
-    fc._memo.clear()
-    refit = pj.predictive(y, method="arima", horizon=3)
-    for name in ("year", "loc", "scale"):  # the memo gives exactly what a refit gives
-        assert getattr(refit, name).tobytes() == getattr(again, name).tobytes()
-    assert (refit.detail, refit.n_obs, dict(refit.facts)) == (again.detail, again.n_obs, dict(again.facts))
-    # The key holds the years, the values and the horizon.
-    shifted = pj.predictive(annual(y.to_numpy(), start=2016), method="arima", horizon=3)
-    assert shifted.year[0] == 2023 and "2016" in shifted.detail
-    assert len(pj.predictive(y, method="arima", horizon=2).loc) == 2
-    assert not np.array_equal(pj.predictive(y * 2, method="arima", horizon=3).loc, loc)

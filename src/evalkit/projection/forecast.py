@@ -18,9 +18,7 @@ method                    model                                                 
 """
 from __future__ import annotations
 
-import threading
 import warnings
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -302,27 +300,6 @@ _FITTERS = {
 }
 
 
-#: Methods whose fits are memoised: the maximum-likelihood fits (milliseconds each, and a scenario notebook
-#: repeats them across scenarios and per-method ranges); drift and OLS cost less than the lookup.
-_MEMOISED = frozenset({"ets", "damped", "arima", "local_trend"})
-#: Most fits kept (least recently used dropped first).
-_MEMO_SIZE = 256
-_memo: OrderedDict[tuple, Predictive] = OrderedDict()
-_memo_lock = threading.Lock()
-
-
-def _copy(pred: Predictive) -> Predictive:
-    """A copy whose arrays and facts share no memory with *pred*, so a caller cannot change a memoised fit."""
-    return Predictive(pred.method, pred.year.copy(), pred.loc.copy(), pred.scale.copy(), pred.df, pred.log,
-                      pred.detail, pred.n_obs, dict(pred.facts))
-
-
-def _memo_key(y: pd.Series, method: str, horizon: int) -> tuple:
-    # Everything a successful fit depends on: the method, the horizon, and the years and values bit for bit
-    # (the series' name only appears in error messages, and errors are not memoised).
-    return (method, horizon, y.index.to_numpy(dtype=np.int64).tobytes(), y.to_numpy(dtype=np.float64).tobytes())
-
-
 def predictive(series: pd.Series, *, method: Method, horizon: int) -> Predictive:
     """Fit ``method`` to an annual series and return its predictive distribution ``horizon`` years ahead.
 
@@ -356,10 +333,6 @@ def predictive(series: pd.Series, *, method: Method, horizon: int) -> Predictive
     ETS, ARIMA and the local linear trend use the statsmodels state-space forecast variance
     (parameters treated as known, so with few points the intervals are narrow — the backtest
     coverage shows by how much).
-
-    Those maximum-likelihood fits are memoised per process (the last 256, keyed on method, horizon and the
-    series' years and values bit for bit): fitting the same series again returns the same result without
-    refitting. Every call returns a fresh copy, which the caller may change freely; failed fits are not kept.
     """
     check_choice("method", method, METHODS)
     horizon = check_int("horizon", horizon, 1)
@@ -376,13 +349,6 @@ def predictive(series: pd.Series, *, method: Method, horizon: int) -> Predictive
             f"{y.name or 'the series'} is constant ({y.iloc[0]:g}); method {method!r} cannot estimate a "
             "variance from it — use 'drift' (which forecasts the constant) or check the data"
         )
-    key = _memo_key(y, method, horizon) if method in _MEMOISED else None
-    if key is not None:
-        with _memo_lock:
-            hit = _memo.get(key)
-            if hit is not None:
-                _memo.move_to_end(key)
-                return _copy(hit)
     with warnings.catch_warnings():
         # statsmodels warns about convergence and index frequency on short annual series; the
         # backtest, not the optimiser's message, is the test of whether a model is any good.
@@ -403,15 +369,8 @@ def predictive(series: pd.Series, *, method: Method, horizon: int) -> Predictive
     # floor so probabilities stay defined.
     floor = 1e-9 * max(1.0, float(np.abs(pred.loc).max()))
     facts = {**pred.facts, "start": str(int(y.index.min())), "end": str(int(y.index.max()))}
-    out = Predictive(pred.method, pred.year, pred.loc, np.maximum(pred.scale, floor), pred.df, pred.log,
-                     f"{pred.detail}; fitted on {y.index.min()}–{y.index.max()}", pred.n_obs, facts)
-    if key is not None:
-        with _memo_lock:
-            _memo[key] = _copy(out)
-            _memo.move_to_end(key)
-            while len(_memo) > _MEMO_SIZE:
-                _memo.popitem(last=False)
-    return out
+    return Predictive(pred.method, pred.year, pred.loc, np.maximum(pred.scale, floor), pred.df, pred.log,
+                      f"{pred.detail}; fitted on {y.index.min()}–{y.index.max()}", pred.n_obs, facts)
 
 
 def forecast(series: pd.Series, *, method: Method, horizon: int, level: float = 0.9) -> pd.DataFrame:
