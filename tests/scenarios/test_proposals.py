@@ -95,3 +95,53 @@ def test_method_ranges_show_every_candidate_method(tmp_path):
     assert "对数线性趋势（固定增长率）" in table.columns and table.columns[-1] == "各方法范围"
     figures = scenarios.key_figures(res, ranges.reset_index())
     assert figures["cost_total_2025_max"] == pytest.approx(cost["max"])
+
+
+def test_method_ranges_reports_what_a_full_run_of_each_method_gives(tmp_path):
+    # method_ranges shares the cohort draws and histories between its runs and leaves out their paths frames;
+    # each column must still be exactly what scenarios.run gives with that method.
+    from dataclasses import replace
+
+    from evalkit import paths
+
+    folder = paths.data_dir() / "scenarios"
+    body = MINIMAL.replace("n_draws: 500", "n_draws: 300") + textwrap.dedent(f"""\
+      dibao_recipients_urban:
+        path: {{kind: forecast, method: auto}}
+      nursing_bed_share:
+        path: {{kind: forecast, method: auto}}
+      pop_60plus:
+        path: {{kind: cohort, ages: 60}}
+      elderly_beds:
+        path: {{kind: forecast, method: auto}}
+    select: {{methods: [linear, loglinear]}}
+    costs:
+      dibao_urban:
+        name: {{zh: 城市低保, en: Urban dibao}}
+        recipients: dibao_recipients_urban
+        standard: dibao_urban_std
+    elderly_care:
+      population: {folder / 'liaoning_population_2020.csv'}
+      rates: {folder / 'liaoning_cohort_rates.csv'}
+      birth_survival: 0.995
+      beds_per_1000_target: 35
+      nursing_share_target: 55
+    """)
+    sc = scenarios.load(write_scenario(tmp_path, body))
+    panel = small_panel()
+    res = scenarios.run(sc, panel)
+    ranges = scenarios.method_ranges(res, panel).set_index("figure")
+    auto = ["dibao_recipients_urban", "nursing_bed_share", "elderly_beds"]
+    for m in ("drift", "linear", "loglinear"):
+        series = dict(sc.series)
+        for c in auto:
+            method = "drift" if m == "loglinear" and sc.series[c].unit == "%" else m
+            series[c] = replace(sc.series[c], path={**sc.series[c].path, "method": method})
+        full = scenarios.run(replace(sc, series=series), panel)
+        for c in auto:
+            assert ranges.loc[f"median_{c}", m] == float(np.median(full.draws[c][:, -1]))
+        cost = full.cost[full.cost["year"] == 2025].set_index("programme")["median"]
+        assert ranges.loc["cost_total_2025", m] == float(cost.loc["total"])
+        assert ranges.loc["cost_total_period", m] == float(
+            full.cost_period.set_index("programme").loc["total", "median"])
+        assert ranges.loc["beds_gap_2025", m] == float(full.beds.set_index("year").loc[2025, "gap_median"])

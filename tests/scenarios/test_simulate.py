@@ -213,3 +213,20 @@ def test_a_log_linear_path_reports_its_median_because_its_mean_does_not_exist(tm
     assert not methods.loc["dibao_recipients_urban", "has_mean"] and methods.loc["dibao_urban_std", "has_mean"]
     figures = scenarios.key_figures(res)
     assert np.isnan(figures["cost_total_mean"]) and figures["cost_total_median"] > 0
+
+
+def test_cohort_interpolation_is_numpys_interp_bit_for_bit():
+    from evalkit.scenarios.simulate import _interp_rows
+
+    rng = np.random.default_rng(3)
+    years = np.arange(2021, 2036)
+    knots = 2020 + 5 * np.arange(4)
+    logs = np.log(rng.uniform(1e3, 1e7, size=(200, 4)))
+    logs[0, 1], logs[1, 2], logs[2] = np.inf, np.nan, -np.inf  # numpy's fallbacks when the line is NaN
+    got = _interp_rows(years, knots, logs)
+    with np.errstate(all="ignore"):
+        expected = np.stack([np.interp(years, knots, row) for row in logs])
+    assert got.tobytes() == expected.tobytes() and got.flags.c_contiguous
+    x = np.array([-3.0, 0.0, 0.5, 1.0, 2.5, 7.0])  # below, at, between and after the knots
+    xp, fp = np.array([0.0, 1.0, 4.0]), rng.normal(size=(5, 3))
+    assert _interp_rows(x, xp, fp).tobytes() == np.stack([np.interp(x, xp, row) for row in fp]).tobytes()

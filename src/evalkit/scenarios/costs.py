@@ -148,13 +148,18 @@ def programme_costs(sc: Scenario, done: dict[str, np.ndarray], years: np.ndarray
     rows.append(_cost_rows(total, years, level, "total", "合计", "Total", total_has_mean))
     period.append(_cost_rows(total.sum(axis=1, keepdims=True), None, level, "total", "合计", "Total",
                              total_has_mean))
-    return pd.concat(rows, ignore_index=True), pd.concat(period, ignore_index=True), shares
+    return _frame(rows), _frame(period), shares
 
 
-def _cost_rows(cost: np.ndarray, years, level, code, name_zh, name_en, has_mean: bool) -> pd.DataFrame:
+def _cost_rows(cost: np.ndarray, years, level, code, name_zh, name_en, has_mean: bool) -> dict[str, np.ndarray]:
     lo, hi = np.quantile(cost, [(1 - level) / 2, (1 + level) / 2], axis=0)
-    frame = pd.DataFrame({"programme": code, "name_zh": name_zh, "name_en": name_en,
-                          "median": np.median(cost, axis=0), "mean": _mean(cost, has_mean), "lo": lo, "hi": hi})
-    if years is not None:
-        frame.insert(0, "year", years)
-    return frame
+    m = cost.shape[1]
+    columns = {"programme": np.full(m, code, dtype=object), "name_zh": np.full(m, name_zh, dtype=object),
+               "name_en": np.full(m, name_en, dtype=object), "median": np.median(cost, axis=0),
+               "mean": _mean(cost, has_mean), "lo": lo, "hi": hi}
+    return columns if years is None else {"year": np.asarray(years), **columns}
+
+
+def _frame(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One frame of the programmes' rows (built from whole columns rather than concatenated frame by frame)."""
+    return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})

@@ -13,7 +13,7 @@ from evalkit._shared.checks import check_choice, check_lang
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.i18n import t
 from evalkit.projection import BENCHMARK, METHODS
-from evalkit.scenarios.simulate import ScenarioResult, run
+from evalkit.scenarios.simulate import ScenarioResult, _checked, _shared_inputs, _simulate
 from evalkit.scenarios.spec import SeriesSpec
 
 __all__ = ["attainment", "compare", "key_figures", "method_ranges", "propose_targets"]
@@ -179,6 +179,7 @@ def method_ranges(result: ScenarioResult, panel: pd.DataFrame, *, methods: Seque
     values: dict[str, dict[str, float]] = {}
     chosen = _figures(result, auto, year, i)
     used = result.methods.set_index("indicator")["method"]
+    shared = None  # cohort draws and histories: the same in every method's run, so computed once
     for m in candidates:
         if n == next(iter(result.draws.values())).shape[0] and all(
                 used[c] == (m if m != "loglinear" or sc.series[c].unit != "%" else BENCHMARK) for c in auto):
@@ -188,8 +189,12 @@ def method_ranges(result: ScenarioResult, panel: pd.DataFrame, *, methods: Seque
         for c in auto:
             allowed = m != "loglinear" or sc.series[c].unit != "%"
             series[c] = replace(sc.series[c], path={**sc.series[c].path, "method": m if allowed else BENCHMARK})
+        sc_m, years, _ = _checked(replace(sc, series=series), result.years[-1], n)
         try:
-            run_m = run(replace(sc, series=series), panel, horizon_end=result.years[-1], n_draws=n)
+            if shared is None:
+                shared = _shared_inputs(sc_m, panel, years, n)
+            # Only draws, costs and beds are read: the per-series quantiles (paths) are left out.
+            run_m = _simulate(sc_m, panel, years, n, None, shared, summarise=False)
         except DataShapeError:
             values[m] = {}
             continue

@@ -81,12 +81,28 @@ class ScenarioResult(ResultDisplay):
                         "Cost over the period (100 million yuan)": self.cost_period})
 
 
-def _history(panel: pd.DataFrame, sc: Scenario, code: str) -> pd.Series:
-    rows = panel[(panel["region"].astype(str) == sc.region) & (panel["indicator"] == code)]
-    if rows.empty:
-        return pd.Series(dtype=float, name=code)
-    s = series_of(panel, region=sc.region, indicator=code)
-    return s[s.index <= sc.base_year]
+def _histories(panel: pd.DataFrame, sc: Scenario) -> dict[str, pd.Series]:
+    """The panel's record up to the base year of every series of *sc* (empty for drivers and series it lacks).
+
+    The panel is filtered by region once and split by indicator, rather than filtered again for every series.
+    """
+    region = panel[panel["region"].astype(str) == sc.region]
+    # pandas deep-copies attrs (read_panel's notes) into every group; the records do not need them.
+    region.attrs = {}
+    groups = dict(tuple(region.groupby("indicator", sort=False)))
+    out, checked = {}, False
+    for code, spec in sc.series.items():
+        rows = None if spec.is_driver else groups.get(code)
+        if rows is None or rows.empty:
+            out[code] = pd.Series(dtype=float, name=code)
+            continue
+        if not checked:  # series_of checks the panel's columns (once is enough) and builds the record
+            s, checked = series_of(rows, region=sc.region, indicator=code), True
+        else:  # built as series_of builds it, without filtering the rows again
+            s = pd.Series(rows["value"].astype(float).to_numpy(), index=pd.Index(rows["year"].astype(int), name="year"),
+                          name=code).sort_index()
+        out[code] = s[s.index <= sc.base_year]
+    return out
 
 
 def _base_value(s: SeriesSpec, history: pd.Series, sc: Scenario) -> float:
@@ -126,7 +142,52 @@ def _cohort_draws(sc: Scenario, years: np.ndarray, n: int) -> dict[int, np.ndarr
         totals = np.stack([s[..., ages >= bound].sum(axis=(-1, -2)) for s in snapshots], axis=1)  # (n, knots)
         # Between five-year points the population moves geometrically (constant growth rate).
         logs = np.log(totals)
-        out[int(bound)] = np.exp(np.stack([np.interp(years, knots, row) for row in logs]))
+        out[int(bound)] = np.exp(_interp_rows(years, knots, logs))
+    return out
+
+
+def _interp_rows(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """``np.interp(x, xp, row)`` for every row of *fp* at once, with numpy's arithmetic step for step.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Points to evaluate at, shape (m,), without NaN.
+    xp : numpy.ndarray
+        Increasing knots, shape (k,).
+    fp : numpy.ndarray
+        Values at the knots, one row per curve, shape (n, k).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, m), bit-identical to ``np.stack([np.interp(x, xp, row) for row in fp])``: below the first
+        knot ``fp[:, 0]``, at a knot or after the last one the knot's value, and between knots ``xp[j] < x <
+        xp[j+1]`` ``slope * (x - xp[j]) + fp[:, j]`` with ``slope = (fp[:, j+1] - fp[:, j]) / (xp[j+1] -
+        xp[j])``; where that is NaN, numpy's fallbacks (the same line from ``xp[j+1]``, then ``fp[:, j]`` if
+        the two knot values are equal).
+    """
+    x = np.asarray(x, dtype=float)
+    xp = np.asarray(xp, dtype=float)
+    fp = np.asarray(fp, dtype=float)
+    last = len(xp) - 1
+    j = np.searchsorted(xp, x, side="right") - 1  # the last knot at or below x (−1 below the first)
+    at = np.clip(j, 0, last)
+    # A fresh C-ordered array (as np.stack gives; fp[:, at] would be Fortran-ordered, and sums over draws
+    # then add in another order): the knot values, right wherever x is not strictly between two knots.
+    out = fp.take(at, axis=1)
+    inner = (j >= 0) & (j < last) & (x != xp[at])
+    if not inner.any():
+        return out
+    k, x_in = j[inner], x[inner]
+    y0, y1 = fp[:, k], fp[:, k + 1]
+    with np.errstate(all="ignore"):
+        slope = (y1 - y0) / (xp[k + 1] - xp[k])
+        value = slope * (x_in - xp[k]) + y0
+        if np.isnan(value).any():
+            value = np.where(np.isnan(value), slope * (x_in - xp[k + 1]) + y1, value)
+            value = np.where(np.isnan(value) & (y0 == y1), y0, value)
+    out[:, inner] = value
     return out
 
 
@@ -291,6 +352,13 @@ def run(scenario: Scenario | str | Path, panel: pd.DataFrame, *, horizon_end: in
     and the payment ratio :math:`\\rho` (average payment over the standard). Beds needed:
     :math:`B_t = P^{60+}_t \\cdot b^* / 1000`, nursing beds :math:`B_t \\cdot n^*/100`.
     """
+    sc, years, n = _checked(scenario, horizon_end, n_draws)
+    return _simulate(sc, panel, years, n, selection)
+
+
+def _checked(scenario: Scenario | str | Path, horizon_end: int | None,
+             n_draws: int | None) -> tuple[Scenario, np.ndarray, int]:
+    """The scenario, its projection years and number of draws, after :func:`run`'s argument checks."""
     sc = load(scenario) if isinstance(scenario, (str, Path)) else scenario
     if not isinstance(sc, Scenario):
         raise ParameterError(f"scenario must be a Scenario or a YAML path, got {type(sc).__name__}")
@@ -302,17 +370,34 @@ def run(scenario: Scenario | str | Path, panel: pd.DataFrame, *, horizon_end: in
     n = sc.n_draws if n_draws is None else n_draws
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 10:
         raise ParameterError(f"n_draws={n_draws!r} must be an integer ≥ 10")
-    years = np.arange(sc.base_year + 1, int(end) + 1)
-    cohort = _cohort_draws(sc, years, n) if sc.elderly_care else None
+    return sc, np.arange(sc.base_year + 1, int(end) + 1), n
+
+
+def _shared_inputs(sc: Scenario, panel: pd.DataFrame, years: np.ndarray,
+                   n: int) -> tuple[dict[int, np.ndarray] | None, dict[str, pd.Series]]:
+    """What a run takes from outside the series' paths: the cohort draws and the panel histories.
+
+    Neither depends on the forecasting methods, so runs of one scenario that differ only in its series'
+    ``path`` (as in :func:`evalkit.scenarios.method_ranges`) can share them; :func:`_simulate` only reads them.
+    """
+    return (_cohort_draws(sc, years, n) if sc.elderly_care else None), _histories(panel, sc)
+
+
+def _simulate(sc: Scenario, panel: pd.DataFrame, years: np.ndarray, n: int, selection: pd.DataFrame | None,
+              shared: tuple[dict[int, np.ndarray] | None, dict[str, pd.Series]] | None = None, *,
+              summarise: bool = True) -> ScenarioResult:
+    """:func:`run` after its checks; *shared* from :func:`_shared_inputs` for the same scenario, years and draws.
+
+    ``summarise=False`` leaves ``paths`` empty (the quantiles of every series are the costliest summary, and
+    :func:`evalkit.scenarios.method_ranges` reads only draws, costs and beds).
+    """
+    cohort, histories = _shared_inputs(sc, panel, years, n) if shared is None else shared
     done: dict[str, np.ndarray] = {}
-    histories: dict[str, pd.Series] = {}
     no_mean: set[str] = set()
     methods = []
     for code in sc.order:
         s = sc.series[code]
-        history = pd.Series(dtype=float, name=code) if s.is_driver else _history(panel, sc, code)
-        histories[code] = history
-        draws, method, text, has_mean = _project(s, sc, history, years, n, done, cohort, selection, no_mean)
+        draws, method, text, has_mean = _project(s, sc, histories[code], years, n, done, cohort, selection, no_mean)
         if s.floor:
             other = sc.series[s.floor["to"]]
             ratio = s.floor["ratio"].draw(_rng(sc.seed, code + ".floor"), n)[:, None]
@@ -326,8 +411,7 @@ def run(scenario: Scenario | str | Path, panel: pd.DataFrame, *, horizon_end: in
         methods.append({"indicator": code, "kind": s.path["kind"], "method": method, "detail": text["en"],
                         "detail_zh": text["zh"], "has_mean": has_mean})
     level = sc.level
-    paths_frame = pd.concat([_summarise_paths(code, histories[code], done[code], years, level, sc, no_mean)
-                             for code in sc.series], ignore_index=True)
+    paths_frame = _paths_frame(sc, histories, done, years, level, no_mean) if summarise else pd.DataFrame()
     population = _population_frame(cohort, years) if cohort else pd.DataFrame()
     beds = _beds(sc, done, cohort, years, level, no_mean) if sc.elderly_care else pd.DataFrame()
     cost, cost_period, shares = programme_costs(sc, done, years, level, no_mean)
@@ -337,22 +421,35 @@ def run(scenario: Scenario | str | Path, panel: pd.DataFrame, *, horizon_end: in
 
 
 def _band(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    return (np.quantile(draws, (1 - level) / 2, axis=0), np.quantile(draws, (1 + level) / 2, axis=0))
+    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    return lo, hi
 
 
-def _summarise_paths(code: str, history: pd.Series, draws: np.ndarray, years: np.ndarray, level: float,
-                     sc: Scenario, no_mean: set[str]) -> pd.DataFrame:
-    lo, hi = _band(draws, level)
-    projected = pd.DataFrame({"indicator": code, "year": years, "kind": "projected",
-                              "value": np.median(draws, axis=0), "mean": _mean(draws, code not in no_mean),
-                              "lo": lo, "hi": hi,
-                              **{k: np.quantile(draws, q, axis=0) for k, q in _QUANTILES.items()}})
-    s = sc.series[code]
-    if len(history) == 0 and s.base is not None:
-        history = pd.Series({s.base["year"]: s.base["value"]})
-    observed = pd.DataFrame({"indicator": code, "year": history.index.astype(int), "kind": "observed",
-                             "value": history.to_numpy(dtype=float)})
-    return pd.concat([observed, projected], ignore_index=True) if len(observed) else projected
+def _paths_frame(sc: Scenario, histories: dict[str, pd.Series], done: dict[str, np.ndarray], years: np.ndarray,
+                 level: float, no_mean: set[str]) -> pd.DataFrame:
+    """``paths`` of a result: per series its observed values, then the summaries of its projected draws.
+
+    Built as one frame from whole columns (observed rows have NaN beyond ``value``), not concatenated from a
+    pair of frames per series.
+    """
+    stats = ["mean", "lo", "hi", *_QUANTILES]
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("indicator", "year", "kind", "value", *stats)}
+    for code in sc.series:
+        history = histories[code]
+        s = sc.series[code]
+        if len(history) == 0 and s.base is not None:
+            history = pd.Series({s.base["year"]: s.base["value"]})
+        m, draws = len(history), done[code]
+        cols["indicator"].append(np.full(m + len(years), code, dtype=object))
+        cols["year"] += [np.asarray(history.index.astype(int), dtype=np.int64), np.asarray(years, dtype=np.int64)]
+        cols["kind"].append(np.array(["observed"] * m + ["projected"] * len(years), dtype=object))
+        # One partition for the interval and every fan quantile: np.quantile gives each q the same value as alone.
+        lo, hi, *fan = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2, *_QUANTILES.values()], axis=0)
+        cols["value"] += [history.to_numpy(dtype=float), np.median(draws, axis=0)]
+        projected = {"mean": _mean(draws, code not in no_mean), "lo": lo, "hi": hi, **dict(zip(_QUANTILES, fan))}
+        for k in stats:
+            cols[k] += [np.full(m, np.nan), projected[k]]
+    return pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
 
 
 def _population_frame(cohort: dict[int, np.ndarray], years: np.ndarray) -> pd.DataFrame:
