@@ -1,14 +1,22 @@
 """The GB/T 9704 layout: A4, margins, fonts with East Asian names and free fallbacks, fixed pitch, page numbers."""
 from __future__ import annotations
 
+import io
+
 import docx
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from PIL import Image
 
 from evalkit import documents
-from evalkit.documents.layout import new_draft, rank_interval
+from evalkit.documents.layout import _image_bytes, new_draft, rank_interval
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +79,30 @@ def test_table_cells_use_the_report_number_format(saved):
     table = saved.tables[0]
     assert [c.text for c in table.rows[1].cells] == ["甲", "1,234.5"]
     assert [c.text for c in table.rows[2].cells] == ["乙", "—"]
+
+
+def _chart(layout):
+    fig, ax = plt.subplots(figsize=(4, 3), layout=layout)
+    ax.plot([2015, 2018, 2020], [25.5, 27.0, 28.3], marker="o", label="实际")
+    ax.set_title("每千名老年人口拥有养老床位数（张）", loc="left")
+    ax.set_ylabel("张")
+    fig.legend(loc="upper center", ncols=1)
+    plt.close(fig)
+    return fig
+
+
+@pytest.mark.parametrize("layout", [None, "constrained"])
+def test_a_chart_is_the_picture_savefig_draws_at_200_dpi(layout):
+    expected = io.BytesIO()
+    _chart(layout).savefig(expected, format="png", dpi=200, bbox_inches="tight")
+    fig = _chart(layout)
+    canvas, dpi, engine = fig.canvas, fig.dpi, fig.get_layout_engine()
+    got = Image.open(io.BytesIO(_image_bytes(fig.axes[0])))
+    want = Image.open(expected)
+    assert got.size == want.size and got.mode == want.mode == "RGBA"
+    assert got.info["dpi"] == want.info["dpi"] and want.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+    assert np.array_equal(np.asarray(got), np.asarray(want))  # the same pixels, not only the same size
+    assert fig.canvas is canvas and fig.dpi == dpi and fig.get_layout_engine() is engine  # the figure as it was
 
 
 def test_rank_interval_text():

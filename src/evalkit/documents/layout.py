@@ -13,21 +13,29 @@ uses them; each is named with a free alternate (Noto Serif CJK SC / Noto Sans CJ
 """
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime as dt
 import io
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+import matplotlib
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.image.exceptions import UnrecognizedImageError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from evalkit import i18n
 from evalkit._shared.files import atomic_write
@@ -47,6 +55,7 @@ FONTS = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "heading1": 
 #: the free font named as the alternate of each East Asian font
 FALLBACK_FONTS = {"方正小标宋简体": "Noto Serif CJK SC", "仿宋_GB2312": "Noto Serif CJK SC",
                   "黑体": "Noto Sans CJK SC", "楷体_GB2312": "Noto Serif CJK SC", "宋体": "Noto Serif CJK SC"}
+_CHART_DPI = 200  # resolution of a chart drawn into a draft (dots per inch)
 _LATIN = "Times New Roman"
 _SIZES = {"title": 22, "body": 16, "heading1": 16, "heading2": 16, "table": 10.5, "caption": 12, "page": 14}
 
@@ -177,15 +186,93 @@ def _page(section, *, landscape: bool = False) -> None:
 
 
 def _image_bytes(image) -> bytes:
-    """PNG bytes of a matplotlib Figure or Axes, a path, or bytes."""
+    """PNG bytes of a matplotlib Figure or Axes (200 dpi, tight bounding box), a path, or bytes."""
     if isinstance(image, bytes | bytearray):
         return bytes(image)
     if isinstance(image, str | Path):
         return Path(image).read_bytes()
-    figure = getattr(image, "figure", image)
+    return _figure_png(getattr(image, "figure", image), _CHART_DPI)
+
+
+def _savefig_png(figure, dpi: float) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()
+
+
+def _figure_png(figure, dpi: float) -> bytes:
+    """The picture ``figure.savefig(format="png", dpi=dpi, bbox_inches="tight")`` writes, drawn once.
+
+    The same pixels, pixel size and resolution (and PNG text and ``pHYs`` chunks) in about 70 % of the time:
+
+    * savefig draws a figure twice for a tight box: once without painting, to place everything (and run the
+      layout engine), then once for the pixels. Here the box is measured the way savefig measures it (on an Agg
+      canvas at *dpi*, after the layout engine has run) without that first draw, and the figure is drawn once
+      into the box;
+    * Pillow tries five PNG filters on every row before compressing at zlib level 6; here the rows go unfiltered
+      at level 3 (:func:`_png`), three times faster for a file of about the same size.
+    """
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    if not isinstance(pad, int | float):  # "layout": savefig takes the layout engine's pads
+        return _savefig_png(figure, dpi)
+    engine = figure.get_layout_engine()
+    box = _tight_box(figure, dpi, engine).padded(pad)
+    raw = io.BytesIO()
+    if engine is not None:  # laid out above; savefig draws a figure with any engine (even "none") twice
+        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            figure.set_layout_engine(None)  # None with these settings: no engine at all
+    try:
+        figure.savefig(raw, format="rgba", dpi=dpi, bbox_inches=box)
+    finally:
+        if engine is not None:
+            figure.set_layout_engine(engine)
+    rgba = raw.getvalue()
+    width, height = int(box.width * dpi), int(box.height * dpi)  # the canvas savefig sizes from the box
+    if len(rgba) != 4 * width * height:  # pragma: no cover - a canvas sized otherwise
+        return _savefig_png(figure, dpi)
+    return _png(rgba, width, height, dpi)
+
+
+def _tight_box(figure, dpi: float, engine):
+    """The figure's tight bounding box in inches as savefig measures it at *dpi* (the layout engine run first).
+
+    On the canvas savefig would use: the figure's own if it is an Agg canvas (its window manager set aside, so
+    that the change of dpi does not resize a window), else a new Agg canvas, as savefig switches to.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas, figure_dpi = figure.canvas, figure.dpi
+    agg = canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    manager, agg.manager = agg.manager, None
+    try:
+        figure.dpi = dpi
+        renderer = agg.get_renderer()
+        if engine is not None and figure.axes:
+            with contextlib.suppress(ValueError):  # as Figure.draw does: a layout that cannot be made is skipped
+                engine.execute(figure)
+        return figure.get_tightbbox(renderer)
+    finally:
+        figure.dpi = figure_dpi
+        agg.manager = manager
+        figure.set_canvas(canvas)
+
+
+def _png(rgba: bytes, width: int, height: int, dpi: float) -> bytes:
+    """8-bit RGBA rows (top first) as a PNG file: rows unfiltered, zlib level 3, *dpi* in ``pHYs``."""
+    stride = 4 * width
+    rows = b"".join(b"\x00" + rgba[i:i + stride] for i in range(0, stride * height, stride))  # filter 0: none
+    per_metre = int(dpi / 0.0254 + 0.5)
+    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"  # what savefig writes
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    return b"".join((b"\x89PNG\r\n\x1a\n",
+                     chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+                     chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
+                     chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+                     chunk(b"IDAT", zlib.compress(rows, 3)),
+                     chunk(b"IEND", b"")))
 
 
 def _png_size(data: bytes) -> tuple[int, int] | None:
@@ -252,6 +339,26 @@ def _auto_widths(frame: pd.DataFrame, total_mm: float, decimals) -> list[float]:
     return [w * scale for w in widths]
 
 
+@lru_cache(maxsize=4)
+def _cell_format(bold: bool, left: bool):
+    """The paragraph and run properties (``w:pPr``, ``w:rPr``) of a table cell, made once and copied into each.
+
+    Single-spaced off the page grid, 1.5 pt above and below, no indent, centred (or left-aligned); 仿宋 (黑体 in
+    the header, *bold*) 五号. Copying the two elements is several times faster than setting each property
+    through python-docx in every cell, and writes the same XML.
+    """
+    paragraph = Paragraph(OxmlElement("w:p"), None)
+    fmt = paragraph.paragraph_format
+    fmt.first_line_indent = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    fmt.space_before = fmt.space_after = Pt(1.5)
+    _no_grid(paragraph)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    _set_fonts(run, FONTS["heading1"] if bold else FONTS["table"], _SIZES["table"])
+    return paragraph._p.pPr, run._r.rPr
+
+
 @dataclass
 class Draft:
     """A Word document being written: the python-docx document plus figure/table counters and an outline."""
@@ -262,15 +369,24 @@ class Draft:
     tables: int = 0
     outline: list = field(default_factory=list)
     landscape: bool = False
+    _style_ids: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def text_width_mm(self) -> float:
         """Width of the type area (156 mm on A4 portrait)."""
         return (297 if self.landscape else 210) - MARGINS_MM["left"] - MARGINS_MM["right"]
 
+    def _styled(self, text: str, style: str):
+        """``document.add_paragraph(text, style)``, the style's id looked up once a draft, not on every call."""
+        if style not in self._style_ids:
+            self._style_ids[style] = self.document.styles.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        paragraph = self.document.add_paragraph(text)
+        paragraph._p.style = self._style_ids[style]
+        return paragraph
+
     def title(self, text: str) -> None:
         """The document title (style Title: 小标宋 2号, centred)."""
-        self.document.add_paragraph(text, style="Title")
+        self._styled(text, "Title")
 
     def centred(self, text: str, *, size: float | None = None, east_asian: str | None = None) -> None:
         """A centred line without indent (title page lines)."""
@@ -292,7 +408,7 @@ class Draft:
 
     def heading(self, text: str, level: int = 1) -> None:
         """A Word built-in heading (Heading 1: 黑体, Heading 2: 楷体), listed in the outline."""
-        self.document.add_heading(text, level=level)
+        self._styled(text, f"Heading {level}" if level else "Title")  # as document.add_heading
         self.outline.append((level, text))
 
     def paragraph(self, text: str) -> None:
@@ -302,7 +418,7 @@ class Draft:
     def bullets(self, items: Sequence[str]) -> None:
         """A bulleted list."""
         for item in items:
-            self.document.add_paragraph(item, style="List Bullet")
+            self._styled(item, "List Bullet")
 
     def caption(self, kind: str, text: str) -> None:
         """``图n text`` (kind ``figure``) or ``表n text`` (kind ``table``), numbered in order."""
@@ -312,8 +428,7 @@ class Draft:
         else:
             self.tables += 1
             number = self.tables
-        paragraph = self.document.add_paragraph(i18n.t(f"documents.caption.{kind}", self.lang, n=number,
-                                                       text=text), style="Caption")
+        paragraph = self._styled(i18n.t(f"documents.caption.{kind}", self.lang, n=number, text=text), "Caption")
         _no_grid(paragraph)
 
     def picture(self, image, caption: str, *, alt: str | None = None, width_mm: float = 150,
@@ -360,38 +475,40 @@ class Draft:
             el = OxmlElement(tag)
             el.set(qn("w:val"), "true")
             trpr.append(el)
-        for cell, name in zip(header.cells, frame.columns, strict=True):
+        rows = [header.cells]
+        for cell, name in zip(rows[0], frame.columns, strict=True):
             self._cell(cell, str(name), bold=True, left=False)
+        places = [decimals.get(name, 1) if isinstance(decimals, dict) else decimals for name in frame.columns]
+        left = [name in align_left for name in frame.columns]
         for _, row in frame.iterrows():
             added = table.add_row()
             no_split = OxmlElement("w:cantSplit")
             no_split.set(qn("w:val"), "true")
             added._tr.get_or_add_trPr().append(no_split)
-            cells = added.cells
-            for cell, name in zip(cells, frame.columns, strict=True):
-                places = decimals.get(name, 1) if isinstance(decimals, dict) else decimals
-                self._cell(cell, cell_text(row[name], places), left=name in align_left)
+            rows.append(added.cells)
+            for cell, value, n, is_left in zip(rows[-1], row.to_numpy(), places, left, strict=True):
+                self._cell(cell, cell_text(value, n), left=is_left)
         table.autofit = False
         widths = list(widths_mm) if widths_mm else _auto_widths(frame, self.text_width_mm, decimals)
         for column, width in zip(table.columns, widths, strict=False):
             column.width = Mm(width)
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=False):
+        for cells in rows:
+            for cell, width in zip(cells, widths, strict=False):
                 cell.width = Mm(width)
         spacer = self.document.add_paragraph()
         spacer.paragraph_format.line_spacing = Pt(12)
 
-    def _cell(self, cell, text: str, *, bold: bool = False, left: bool = False) -> None:
-        paragraph = cell.paragraphs[0]
-        fmt = paragraph.paragraph_format
-        fmt.first_line_indent = Pt(0)
-        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        fmt.space_before = fmt.space_after = Pt(1.5)
-        _no_grid(paragraph)
+    @staticmethod
+    def _cell(cell, text: str, *, bold: bool = False, left: bool = False) -> None:
+        """*text* in a table cell, centred vertically, its paragraph and run formatted as :func:`_cell_format`."""
+        paragraph_format, run_format = _cell_format(bold, left)
+        paragraph = cell.paragraphs[0]._p
+        paragraph.insert(0, copy.deepcopy(paragraph_format))
+        run = paragraph.add_r()
+        run.append(copy.deepcopy(run_format))
+        if text:
+            run.text = text
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
-        run = paragraph.add_run(text)
-        _set_fonts(run, FONTS["heading1"] if bold else FONTS["table"], _SIZES["table"])
 
     def save(self, path: str | Path) -> Path:
         """Write the document atomically (a reader never sees half a file; a failed write keeps the old one)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import textwrap
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
@@ -158,8 +159,8 @@ def _panel_grid(n: int, ncols: int):
     """A figure of *n* panels in *ncols* columns with fixed margins (no layout engine)."""
     nrows = math.ceil(n / ncols)
     width, height = _PANEL_W * ncols, _PANEL_H * nrows + _LEGEND_H
-    fig = new_axes(figsize=(width, height), layout=None)[0]
-    fig.clear()  # only the panels that are drawn are created: an Axes costs as much as its ticks
+    use_house_style()
+    fig = plt.figure(figsize=(width, height), layout=None)  # no Axes yet: only the panels drawn are created
     inner_w = (width - _MARGIN["left"] - _MARGIN["right"] - (ncols - 1) * _GAP_W) / ncols
     inner_h = (height - _MARGIN["top"] - _MARGIN["bottom"] - (nrows - 1) * _GAP_H) / nrows
     grid = fig.add_gridspec(nrows, ncols, left=_MARGIN["left"] / width, right=1 - _MARGIN["right"] / width,
