@@ -103,6 +103,7 @@ def test_in_an_inline_kernel_a_chart_is_rendered_once_with_its_title_as_alt_text
     from matplotlib.figure import Figure
     from PIL import Image
 
+    plt.close("all")  # figures other tests left open would be shown too
     shell = TerminalInteractiveShell.instance()
     try:
         shell.enable_matplotlib("inline")
@@ -125,7 +126,7 @@ def test_in_an_inline_kernel_a_chart_is_rendered_once_with_its_title_as_alt_text
             shell.events.trigger("post_execute")  # the end of the cell
         finally:
             Figure.draw = original
-        assert len(drawn) == 2  # the PNG's print only: its layout pass and its draw, no off-screen redraw
+        assert drawn == [fig]  # the PNG only, drawn once (render.figure_png): no off-screen redraw, no dry run
     finally:
         plt.close("all")
         plt.switch_backend("Agg")

@@ -13,18 +13,14 @@ uses them; each is named with a free alternate (Noto Serif CJK SC / Noto Sans CJ
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import datetime as dt
 import io
-import struct
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -41,6 +37,7 @@ from evalkit import i18n
 from evalkit._shared.files import atomic_write
 from evalkit._shared.numbers import MISSING, format_figure, format_fixed, is_missing
 from evalkit.errors import ParameterError
+from evalkit.plots.render import figure_png
 
 __all__ = ["FALLBACK_FONTS", "FONTS", "LINE_PITCH_PT", "MARGINS_MM", "Draft", "cell_text", "new_draft",
            "rank_interval"]
@@ -191,88 +188,7 @@ def _image_bytes(image) -> bytes:
         return bytes(image)
     if isinstance(image, str | Path):
         return Path(image).read_bytes()
-    return _figure_png(getattr(image, "figure", image), _CHART_DPI)
-
-
-def _savefig_png(figure, dpi: float) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def _figure_png(figure, dpi: float) -> bytes:
-    """The picture ``figure.savefig(format="png", dpi=dpi, bbox_inches="tight")`` writes, drawn once.
-
-    The same pixels, pixel size and resolution (and PNG text and ``pHYs`` chunks) in about 70 % of the time:
-
-    * savefig draws a figure twice for a tight box: once without painting, to place everything (and run the
-      layout engine), then once for the pixels. Here the box is measured the way savefig measures it (on an Agg
-      canvas at *dpi*, after the layout engine has run) without that first draw, and the figure is drawn once
-      into the box;
-    * Pillow tries five PNG filters on every row before compressing at zlib level 6; here the rows go unfiltered
-      at level 3 (:func:`_png`), three times faster for a file of about the same size.
-    """
-    pad = matplotlib.rcParams["savefig.pad_inches"]
-    if not isinstance(pad, int | float):  # "layout": savefig takes the layout engine's pads
-        return _savefig_png(figure, dpi)
-    engine = figure.get_layout_engine()
-    box = _tight_box(figure, dpi, engine).padded(pad)
-    raw = io.BytesIO()
-    if engine is not None:  # laid out above; savefig draws a figure with any engine (even "none") twice
-        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-            figure.set_layout_engine(None)  # None with these settings: no engine at all
-    try:
-        figure.savefig(raw, format="rgba", dpi=dpi, bbox_inches=box)
-    finally:
-        if engine is not None:
-            figure.set_layout_engine(engine)
-    rgba = raw.getvalue()
-    width, height = int(box.width * dpi), int(box.height * dpi)  # the canvas savefig sizes from the box
-    if len(rgba) != 4 * width * height:  # pragma: no cover - a canvas sized otherwise
-        return _savefig_png(figure, dpi)
-    return _png(rgba, width, height, dpi)
-
-
-def _tight_box(figure, dpi: float, engine):
-    """The figure's tight bounding box in inches as savefig measures it at *dpi* (the layout engine run first).
-
-    On the canvas savefig would use: the figure's own if it is an Agg canvas (its window manager set aside, so
-    that the change of dpi does not resize a window), else a new Agg canvas, as savefig switches to.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas, figure_dpi = figure.canvas, figure.dpi
-    agg = canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-    manager, agg.manager = agg.manager, None
-    try:
-        figure.dpi = dpi
-        renderer = agg.get_renderer()
-        if engine is not None and figure.axes:
-            with contextlib.suppress(ValueError):  # as Figure.draw does: a layout that cannot be made is skipped
-                engine.execute(figure)
-        return figure.get_tightbbox(renderer)
-    finally:
-        figure.dpi = figure_dpi
-        agg.manager = manager
-        figure.set_canvas(canvas)
-
-
-def _png(rgba: bytes, width: int, height: int, dpi: float) -> bytes:
-    """8-bit RGBA rows (top first) as a PNG file: rows unfiltered, zlib level 3, *dpi* in ``pHYs``."""
-    stride = 4 * width
-    rows = b"".join(b"\x00" + rgba[i:i + stride] for i in range(0, stride * height, stride))  # filter 0: none
-    per_metre = int(dpi / 0.0254 + 0.5)
-    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"  # what savefig writes
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    return b"".join((b"\x89PNG\r\n\x1a\n",
-                     chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
-                     chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
-                     chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-                     chunk(b"IDAT", zlib.compress(rows, 3)),
-                     chunk(b"IEND", b"")))
+    return figure_png(getattr(image, "figure", image), _CHART_DPI)
 
 
 def _png_size(data: bytes) -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ from evalkit._shared.files import sha256_file as file_sha256
 from evalkit.io.collect import panel_files, read_panel
 from evalkit.io.excel import write_csv, write_excel, write_panel, write_parquet
 from evalkit.io.grid import detect_encoding
-from evalkit.io.reference import read_reference, reference_panel
+from evalkit.io.reference import prepare, read_reference, reference_panel
 from evalkit.io.template import TEMPLATE_MARKER, write_template, write_templates
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "detect_encoding",
     "file_sha256",
     "panel_files",
+    "prepare",
     "read_panel",
     "read_reference",
     "reference_panel",

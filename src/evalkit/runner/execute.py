@@ -35,7 +35,10 @@ _KERNEL_MODULES = ("ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugg
 #: and writing workbooks, statistical models); a run would otherwise pay for them in its first cells
 _EVALKIT_LAZY = ("openpyxl", "openpyxl.styles", "openpyxl.utils", "docx", "pyarrow.csv", "pyarrow.compute",
                  "scipy.stats", "statsmodels.api", "statsmodels.formula.api", "statsmodels.stats.diagnostic",
-                 "statsmodels.tsa.arima.model", "statsmodels.tsa.exponential_smoothing.ets")
+                 "statsmodels.tsa.arima.model", "statsmodels.tsa.exponential_smoothing.ets",
+                 # called once in the server: the reference tables and region-name lookup every panel check
+                 # uses, and the chart fonts
+                 "evalkit.io:prepare", "evalkit.plots:use_house_style")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 

@@ -32,12 +32,24 @@ __all__ = ["serve"]
 
 
 def _preload(modules: list[str]) -> dict:
+    """Import *modules*; an entry ``module:function`` is called (no arguments) after the imports.
+
+    Such calls fill a module's caches (tables read once per process) so that every forked kernel starts with
+    them. Nothing here is fatal: what fails is recorded and happens again, visibly, in the kernel.
+    """
     t0 = time.perf_counter()
     failed = {}
-    for name in modules:
+    calls = [name for name in modules if ":" in name]
+    for name in [m for m in modules if ":" not in m]:
         try:
             importlib.import_module(name)
         except BaseException as exc:  # a notebook import that fails here fails again, visibly, in the kernel
+            failed[name] = f"{type(exc).__name__}: {exc}"
+    for name in calls:
+        module, _, function = name.partition(":")
+        try:
+            getattr(importlib.import_module(module), function)()
+        except BaseException as exc:
             failed[name] = f"{type(exc).__name__}: {exc}"
     # Kernels are ipykernels; importing it here is most of the kernel start-up cost.
     import gc
