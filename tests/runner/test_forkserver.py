@@ -33,3 +33,17 @@ def test_prepare_fills_the_reference_caches():
 
     io.prepare()
     assert regions.table.cache_info().currsize == 1 and catalogue.indicators.cache_info().currsize == 1
+
+
+def test_a_call_may_take_one_argument_and_panels_are_read_only_for_evalkit_notebooks(tmp_path, monkeypatch):
+    (tmp_path / "warm_probe2.py").write_text("SEEN = []\n\ndef take(arg):\n    SEEN.append(arg)\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        status = forkserver._preload(["warm_probe2:take=/data/a,b.csv"])
+    finally:
+        gc.unfreeze()
+    import warm_probe2
+
+    assert warm_probe2.SEEN == ["/data/a,b.csv"] and status["failed"] == {}
+    assert "evalkit.io:read_panel=/p/panel.csv" in preload_modules(["evalkit.io"], ["/p/panel.csv"])
+    assert not any("read_panel" in m for m in preload_modules(["pandas"], ["/p/panel.csv"]))

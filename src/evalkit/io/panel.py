@@ -253,6 +253,10 @@ def read_panel_file(path: str | os.PathLike, *, sheet: str | int | None = None, 
     Title rows above the header are skipped and a two-row header (年份 merged over the year columns) is
     read as one; rows keep the numbers the spreadsheet shows. Excel cells formatted as percentages are
     read as shown (12.5%, not 0.125).
+
+    A process keeps the last few panels it read: reading a file again with the same options, while its size,
+    modification time and inode are unchanged, returns a copy of the validated panel without parsing it again
+    (the batch runner reads the batch's panel files once in its fork server, so every kernel starts with them).
     """
     if layout not in ("auto", "long", "wide"):
         raise ParameterError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}")
@@ -261,6 +265,34 @@ def read_panel_file(path: str | os.PathLike, *, sheet: str | int | None = None, 
     resolved = paths.resolve(path)
     if not resolved.is_file():
         raise FileFormatError(f"file not found: {resolved}", path=str(path))
+    key = _read_key(resolved, (sheet, layout, region, indicator, default_status))
+    if key in _READ:
+        return _READ[key].copy(deep=True)
+    panel = _read_validated(path, resolved, sheet=sheet, layout=layout, region=region, indicator=indicator,
+                            default_status=default_status)
+    if key is not None:
+        if len(_READ) >= _READ_SIZE:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = panel.copy(deep=True)
+    return panel
+
+
+#: validated panels of this process, by file identity and read options (see read_panel_file, Notes)
+_READ: dict[tuple, pd.DataFrame] = {}
+_READ_SIZE = 8
+
+
+def _read_key(resolved: Path, options: tuple) -> tuple | None:
+    """The file's path, size, modification time and inode with the read options; ``None`` if it cannot be stat'ed."""
+    try:
+        st = resolved.stat()
+    except OSError:
+        return None
+    return (str(resolved), st.st_size, st.st_mtime_ns, st.st_ino, options)
+
+
+def _read_validated(path, resolved: Path, *, sheet, layout: Layout, region, indicator,
+                    default_status: str) -> pd.DataFrame:
     try:
         data = resolved.read_bytes()
     except OSError as exc:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from evalkit import i18n
 from evalkit._shared.checks import Lang, check_lang
 from evalkit.errors import ParameterError
 from evalkit.plots import PALETTE, finish, label, new_axes, use_house_style
+from evalkit.plots.render import GridAxes
 from evalkit.scenarios import attainment, unit_label
 
 __all__ = ["attainment_chart", "beds_chart", "cost_chart", "fan_chart", "fan_grid"]
@@ -105,29 +105,6 @@ def _unit_offset(ax) -> float:
     return _GAP + _DIGIT * max(len(text) for text in labels)
 
 
-class _GridAxes(Axes):
-    """Axes of a fixed grid, whose margins are set in inches.
-
-    Its tight box is the figure, so saving with ``bbox_inches="tight"`` (as Jupyter's inline backend does)
-    does not lay out every tick label once more to find what the fixed margins already give.
-    """
-
-    def get_tightbbox(self, renderer=None, **kwargs):
-        """The figure's box (the grid's margins are fixed)."""
-        return self.figure.bbox
-
-    def draw(self, renderer):
-        """Draw the panel, except in the dry run before a tight save, which only serves layout engines.
-
-        ``savefig(bbox_inches="tight")`` first draws the whole figure with a renderer whose ``draw_*`` methods
-        are replaced by no-ops on the instance (``RendererBase._draw_disabled``), so that layout engines can
-        measure; this grid has no layout engine and fixed margins. Any other renderer draws normally.
-        """
-        if "draw_path" in vars(renderer):
-            return
-        super().draw(renderer)
-
-
 def fan_grid(result, *, indicators=None, ncols: int = 3, lang: Lang = "zh", source: str | None = None,
              illustrative: bool = False):
     """Fan charts of several indicators (default: every indicator of the scenario) in one figure.
@@ -148,7 +125,7 @@ def fan_grid(result, *, indicators=None, ncols: int = 3, lang: Lang = "zh", sour
     width, height = _PANEL[0] * ncols, _PANEL[1] * nrows
     m = _MARGIN
     fig = plt.figure(figsize=(width, height))
-    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw={"axes_class": _GridAxes}, gridspec_kw={
+    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw={"axes_class": GridAxes}, gridspec_kw={
         "left": m["left"] / width, "right": 1 - m["right"] / width, "top": 1 - m["top"] / height,
         "bottom": m["bottom"] / height, "wspace": m["wspace"] / (_PANEL[0] - m["wspace"]),
         "hspace": m["hspace"] / (_PANEL[1] - m["hspace"])})

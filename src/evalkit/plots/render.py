@@ -16,8 +16,9 @@ import zlib
 
 import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
 
-__all__ = ["figure_png"]
+__all__ = ["GridAxes", "figure_png"]
 
 
 def figure_png(figure, dpi: float) -> bytes:
@@ -104,3 +105,27 @@ def _png(rgba: bytes, width: int, height: int, dpi: float) -> bytes:
                      chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
                      chunk(b"IDAT", zlib.compress(filtered.tobytes(), 3)),
                      chunk(b"IEND", b"")))
+
+
+class GridAxes(Axes):
+    """Axes of a grid of panels whose margins are fixed in inches (the fan grid, the trend multiples).
+
+    Its tight box is the figure, so a tight picture (:func:`figure_png`, or ``savefig(bbox_inches="tight")`` as
+    Jupyter's inline backend does) does not lay out every tick label once more to find what the fixed margins
+    already give: the picture is the whole figure (its margins hold the tick labels and titles).
+    """
+
+    def get_tightbbox(self, renderer=None, **kwargs):
+        """The figure's box (the grid's margins are fixed)."""
+        return self.figure.bbox
+
+    def draw(self, renderer):
+        """Draw the panel, except in the dry run before a tight save, which only serves layout engines.
+
+        ``savefig(bbox_inches="tight")`` first draws the whole figure with a renderer whose ``draw_*`` methods
+        are replaced by no-ops on the instance (``RendererBase._draw_disabled``), so that layout engines can
+        measure; this grid has no layout engine and fixed margins. Any other renderer draws normally.
+        """
+        if "draw_path" in vars(renderer):
+            return
+        super().draw(renderer)

@@ -19,6 +19,7 @@ from evalkit._shared.numbers import format_figure as format_number
 from evalkit.errors import ParameterError
 from evalkit.i18n import t
 from evalkit.plots import PALETTE, STATUS_COLOURS, finish, new_axes, use_house_style
+from evalkit.plots.render import GridAxes
 from evalkit.targets import (
     MET,
     NEARLY_MET,
@@ -166,7 +167,8 @@ def _panel_grid(n: int, ncols: int):
     grid = fig.add_gridspec(nrows, ncols, left=_MARGIN["left"] / width, right=1 - _MARGIN["right"] / width,
                             bottom=_MARGIN["bottom"] / height, top=1 - _MARGIN["top"] / height,
                             wspace=_GAP_W / inner_w, hspace=_GAP_H / inner_h)
-    return fig, [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n)]
+    # GridAxes: the picture is the whole figure, whose fixed margins hold the labels (no tight box to measure)
+    return fig, [fig.add_subplot(grid[i // ncols, i % ncols], axes_class=GridAxes) for i in range(n)]
 
 
 def trend_multiples(panel: pd.DataFrame, assessment: pd.DataFrame, *, region: str, lang: Lang = "zh",

@@ -503,13 +503,32 @@ def _finish_pdfs(plan: BatchPlan, records: dict[str, dict], printer: PdfPrinter,
                       + (f", {len(results) - made} failed" if made < len(results) else ""))
 
 
+#: file kinds a parameter may name as a panel (read once in the fork server; see execute.preload_modules)
+_PANEL_SUFFIXES = (".csv", ".tsv", ".xlsx", ".parquet")
+
+
+def _panel_parameters(runs: list[PlannedRun], plan: BatchPlan) -> list[str]:
+    """Absolute paths of the existing panel-like files the runs' parameters name (relative to the kernels' folder)."""
+    found: dict[str, None] = {}
+    for run in runs:
+        for value in run.parameters.values():
+            if not isinstance(value, str) or not value.lower().endswith(_PANEL_SUFFIXES) or len(value) > 1024:
+                continue
+            for base in (plan.kernel_cwd, plan.root):
+                candidate = base / value
+                if candidate.is_file():
+                    found[str(candidate.resolve())] = None
+                    break
+    return list(found)
+
+
 def _execute(pending: list[tuple[PlannedRun, dict, str]], plan: BatchPlan, page: dict, previous: dict[str, dict],
              options: _Options, *, workers: int, pdf: bool = False) -> Iterator[RunOutcome]:
     if not pending:
         return
     env = kernel_environment(plan)
     imports = [m for run, _, _ in pending for m in run.contract.imports]
-    preload = preload_modules(imports)
+    preload = preload_modules(imports, _panel_parameters([run for run, _, _ in pending], plan))
     cwd = str(plan.kernel_cwd)
     work_dir = tempfile.mkdtemp(prefix="evalkit-batch-")
     specs = []

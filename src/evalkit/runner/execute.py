@@ -15,6 +15,7 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,11 +102,17 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-def preload_modules(imports: list[str]) -> tuple[str, ...]:
-    """The modules worth importing in the fork server for notebooks importing *imports*."""
+def preload_modules(imports: list[str], panels: Sequence[str] = ()) -> tuple[str, ...]:
+    """The modules worth importing in the fork server for notebooks importing *imports*.
+
+    When they import evalkit, also the calls that warm its caches, and a read of each of *panels* (the panel
+    files the batch's runs name, absolute paths): kernels forked afterwards find them validated.
+    """
     keep = [m for m in imports if not any(m == bad or m.startswith(bad + ".") for bad in _NOT_PRELOADED)]
-    lazy = _EVALKIT_LAZY if any(m == "evalkit" or m.startswith("evalkit.") for m in keep) else ()
-    return tuple(dict.fromkeys([*keep, *lazy, *_KERNEL_MODULES]))
+    uses_evalkit = any(m == "evalkit" or m.startswith("evalkit.") for m in keep)
+    lazy = _EVALKIT_LAZY if uses_evalkit else ()
+    reads = [f"evalkit.io:read_panel={path}" for path in panels] if uses_evalkit else []
+    return tuple(dict.fromkeys([*keep, *lazy, *reads, *_KERNEL_MODULES]))
 
 
 def _warm_kernels_enabled() -> bool:

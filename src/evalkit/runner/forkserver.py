@@ -32,10 +32,10 @@ __all__ = ["serve"]
 
 
 def _preload(modules: list[str]) -> dict:
-    """Import *modules*; an entry ``module:function`` is called (no arguments) after the imports.
+    """Import *modules*; an entry ``module:function`` (or ``module:function=ARGUMENT``) is called after the imports.
 
-    Such calls fill a module's caches (tables read once per process) so that every forked kernel starts with
-    them. Nothing here is fatal: what fails is recorded and happens again, visibly, in the kernel.
+    Such calls fill a module's caches (tables and data files read once per process) so that every forked kernel
+    starts with them. Nothing here is fatal: what fails is recorded and happens again, visibly, in the kernel.
     """
     t0 = time.perf_counter()
     failed = {}
@@ -46,9 +46,11 @@ def _preload(modules: list[str]) -> dict:
         except BaseException as exc:  # a notebook import that fails here fails again, visibly, in the kernel
             failed[name] = f"{type(exc).__name__}: {exc}"
     for name in calls:
-        module, _, function = name.partition(":")
+        target, has_argument, argument = name.partition("=")
+        module, _, function = target.partition(":")
         try:
-            getattr(importlib.import_module(module), function)()
+            call = getattr(importlib.import_module(module), function)
+            call(argument) if has_argument else call()
         except BaseException as exc:
             failed[name] = f"{type(exc).__name__}: {exc}"
     # Kernels are ipykernels; importing it here is most of the kernel start-up cost.
