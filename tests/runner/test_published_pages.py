@@ -174,7 +174,9 @@ def test_no_table_cell_sets_a_name_one_character_per_line(pages):
 
 
 def test_every_chart_has_an_alt_text_naming_it(pages):
-    bad = _problems(pages, lambda f: [alt for alt, width in f["images"] if len(alt.strip()) < 2 or width == 0])
+    # nbconvert writes "No description has been provided for this image" where a PNG carries no alt of its own
+    bad = _problems(pages, lambda f: [alt for alt, width in f["images"]
+                                      if len(alt.strip()) < 2 or width == 0 or "No description" in alt])
     assert not bad, f"images without an alt text (or not loaded): {bad}"
 
 

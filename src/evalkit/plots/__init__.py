@@ -42,6 +42,7 @@ __all__ = [
     "label",
     "line_chart",
     "new_axes",
+    "new_figure",
     "use_house_style",
     "year_axis",
 ]
@@ -68,9 +69,20 @@ def cjk_font_path() -> Path:
     return path
 
 
-@lru_cache(maxsize=1)
 def use_house_style() -> str:
-    """Register the CJK font and set the house rcParams; returns the font family name."""
+    """Register the CJK font and set the house rcParams (once a process); returns the font family name.
+
+    In an IPython kernel it also makes every figure's PNG carry its title as alt text and draws it once
+    (:func:`_add_alt_text`): every chart function calls this before it draws, so a chart that is the first of a
+    kernel is covered even when the style was set before the kernel started (the batch's fork server sets it).
+    """
+    family = _house_style()
+    _add_alt_text()
+    return family
+
+
+@lru_cache(maxsize=1)
+def _house_style() -> str:
     path = cjk_font_path()
     family = font_manager.FontProperties(fname=str(path)).get_name()
     manager = font_manager.fontManager
@@ -81,7 +93,6 @@ def use_house_style() -> str:
                                                       variant="normal", weight=700, stretch="normal",
                                                       size="scalable"))
     manager.addfont(str(path))  # also clears matplotlib's lookup cache
-    _add_alt_text()
     matplotlib.rcParams.update({
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
@@ -176,6 +187,14 @@ def _skip_idle_redraw() -> None:
     """
     if "inline" in matplotlib.get_backend():
         plt.uninstall_repl_displayhook()
+
+
+def new_figure(*, figsize: tuple[float, float], **kwargs):
+    """``plt.figure`` in the house style, without Axes (grids of panels add their own), alt text included."""
+    use_house_style()
+    fig = plt.figure(figsize=figsize, **kwargs)
+    _add_alt_text()  # the inline backend registers its PNG formatter with the first figure
+    return fig
 
 
 def new_axes(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kwargs):

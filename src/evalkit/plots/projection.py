@@ -6,14 +6,13 @@ draws on ``ax`` (a new one if ``None``) and returns it, finished in the house st
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from evalkit import i18n
 from evalkit._shared.checks import Lang, check_lang
 from evalkit.errors import ParameterError
-from evalkit.plots import PALETTE, finish, label, new_axes, use_house_style
+from evalkit.plots import PALETTE, finish, label, new_axes, new_figure, use_house_style
 from evalkit.plots.render import GridAxes
 from evalkit.scenarios import attainment, unit_label
 
@@ -124,7 +123,7 @@ def fan_grid(result, *, indicators=None, ncols: int = 3, lang: Lang = "zh", sour
     nrows = -(-len(codes) // ncols)
     width, height = _PANEL[0] * ncols, _PANEL[1] * nrows
     m = _MARGIN
-    fig = plt.figure(figsize=(width, height))
+    fig = new_figure(figsize=(width, height))
     axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw={"axes_class": GridAxes}, gridspec_kw={
         "left": m["left"] / width, "right": 1 - m["right"] / width, "top": 1 - m["top"] / height,
         "bottom": m["bottom"] / height, "wspace": m["wspace"] / (_PANEL[0] - m["wspace"]),

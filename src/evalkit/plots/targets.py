@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import textwrap
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
@@ -18,7 +17,7 @@ from evalkit._shared.codes import NATION
 from evalkit._shared.numbers import format_figure as format_number
 from evalkit.errors import ParameterError
 from evalkit.i18n import t
-from evalkit.plots import PALETTE, STATUS_COLOURS, finish, new_axes, use_house_style
+from evalkit.plots import PALETTE, STATUS_COLOURS, finish, new_axes, new_figure, use_house_style
 from evalkit.plots.render import GridAxes
 from evalkit.targets import (
     MET,
@@ -160,8 +159,7 @@ def _panel_grid(n: int, ncols: int):
     """A figure of *n* panels in *ncols* columns with fixed margins (no layout engine)."""
     nrows = math.ceil(n / ncols)
     width, height = _PANEL_W * ncols, _PANEL_H * nrows + _LEGEND_H
-    use_house_style()
-    fig = plt.figure(figsize=(width, height), layout=None)  # no Axes yet: only the panels drawn are created
+    fig = new_figure(figsize=(width, height), layout=None)  # no Axes yet: only the panels drawn are created
     inner_w = (width - _MARGIN["left"] - _MARGIN["right"] - (ncols - 1) * _GAP_W) / ncols
     inner_h = (height - _MARGIN["top"] - _MARGIN["bottom"] - (nrows - 1) * _GAP_H) / nrows
     grid = fig.add_gridspec(nrows, ncols, left=_MARGIN["left"] / width, right=1 - _MARGIN["right"] / width,

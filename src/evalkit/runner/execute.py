@@ -39,7 +39,8 @@ _EVALKIT_LAZY = ("openpyxl", "openpyxl.styles", "openpyxl.utils", "docx", "pyarr
                  "statsmodels.tsa.arima.model", "statsmodels.tsa.exponential_smoothing.ets",
                  # called once in the server: the reference tables and region-name lookup every panel check
                  # uses, and the chart fonts
-                 "evalkit.io:prepare", "evalkit.plots:use_house_style")
+                 "evalkit.io:prepare", "evalkit.plots:use_house_style",
+                 "evalkit.io:read_reference=national_series")  # the real series beside the panel
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
