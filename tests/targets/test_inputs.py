@@ -102,3 +102,57 @@ def test_shipped_targets_name_every_row_in_english_so_an_en_table_has_no_chinese
     result = T.assess(panel, table, region=R, plan="13th", meta=io.read_reference("indicators"), national=None)
     shown = T.display_table(result[result["indicator"].isna()], lang="en")
     assert not any(re.search(r"[\u4e00-\u9fff]", str(v)) for v in shown.to_numpy().ravel())
+
+
+def test_select_records_gives_the_rows_of_select_targets():
+    from evalkit.targets.inputs import TargetRecords, prepare_targets, select_records, select_targets
+
+    t = prepare_targets(targets_of(
+        trow("x", "at_least", 50.0), trow("x", "at_least", 30.0, region=R, baseline=20.0),
+        trow("y", "at_most", 4.0), trow("y", "at_most", 3.0, region="210100"),
+        trow(None, "at_most", 1.3, name_zh="无序列"), trow(None, "at_least", 2.0, region=R, name_zh="无序列2"),
+        trow("z", "range", low=35.0, high=40.0, plan="14th", target_year=2025),
+        trow("w", "reach", 6.5, plan=None)), plan=None)
+    table = TargetRecords.of(t)
+    for region in (R, "210100", "210200"):
+        # repr compares the values and their types (None, NA, nan, int, numpy scalars) as well
+        assert repr(select_records(table, region)) == repr(select_targets(t, region).to_dict("records"))
+    clash = prepare_targets(targets_of(trow("x", "at_least", 50.0), trow("x", "at_least", 60.0, plan="14th")), None)
+    with pytest.raises(DataShapeError) as expected:
+        select_targets(clash, R)
+    with pytest.raises(DataShapeError) as got:
+        select_records(TargetRecords.of(clash), R)
+    assert str(got.value) == str(expected.value) and "rows [2, 3]" in str(got.value)
+
+
+def test_region_series_reads_as_series_by_indicator():
+    from evalkit.targets.inputs import missing_note, prepare_panel, region_series, series_by_indicator, value_at
+
+    panel = pd.concat([panel_of({"x": {2017: 3.0, 2015: 1.0, 2020: 6.0}, "y": {2016: 2.0}}),
+                       panel_of({"y": {2015: 5.0}, "x": {2015: 9.0}}, region="210100")]).sample(frac=1.0,
+                                                                                                 random_state=2)
+    panel.loc[panel.index[0], "source"] = None
+    p = prepare_panel(panel)
+    for region in (R, "210100", "210200"):
+        frames, arrays = series_by_indicator(p, region), region_series(p, region)
+        assert list(arrays) == list(frames)
+        for code in frames:
+            for year in range(2014, 2022):
+                for interpolate in (False, True):
+                    assert value_at(arrays[code], year, interpolate) == value_at(frames[code], year, interpolate)
+                    assert missing_note(arrays[code], year, interpolate) == missing_note(frames[code], year,
+                                                                                         interpolate)
+
+
+def test_prepare_panel_finds_repeated_keys_and_untidy_codes():
+    from evalkit.targets.inputs import prepare_panel
+
+    panel = panel_of({"x": {2015: 1.0, 2020: 2.0}})
+    unnamed = panel.assign(indicator=None)  # two rows of one region and year without an indicator code: a repeat
+    with pytest.raises(DataShapeError, match="sharing a"):
+        prepare_panel(unnamed.assign(year=2015))
+    assert len(prepare_panel(unnamed)) == 2
+    untidy = panel.assign(region=[" 210000", "210000.0"])
+    assert prepare_panel(untidy)["region"].tolist() == ["210000", "210000"]
+    with pytest.raises(DataShapeError, match="sharing a"):
+        prepare_panel(untidy.assign(year=2020))

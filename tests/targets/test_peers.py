@@ -73,3 +73,27 @@ def test_peer_comparison_html_escapes_names_from_the_users_files():
     assert "<img" not in html and "<script>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "210100" in html and "2020" in html
+
+
+def test_peer_ranks_and_summary_are_pandas_rank_and_median():
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    cities = [f"21{k:02d}00" for k in range(1, 15)]
+    polarity = {"up": 1, "down": -1, "flat": 0, "none": None}
+    rows = [{"region": c, "year": 2020, "indicator": i, "value": float(rng.integers(0, 4)), "source": "s",
+             "status": "illustrative"}
+            for i in polarity for c in rng.permutation(cities) if rng.uniform() < 0.9 or c == "210300"]
+    panel = pd.DataFrame(rows)
+    meta = meta_of(**{k: v for k, v in polarity.items() if v is not None}).assign(kind=None)
+    meta = pd.concat([meta, meta.iloc[[0]].assign(code="none", polarity=None)], ignore_index=True)
+    res = T.compare_peers(panel, region="210300", meta=meta)
+    for code, pol in polarity.items():
+        vals = panel[panel["indicator"] == code].set_index("region")["value"]
+        ranks = vals.rank(ascending=(pol == -1), method="min")
+        pos = res.positions[res.positions["indicator"] == code]
+        assert pos["region"].tolist() == vals.index.tolist()   # panel order
+        assert pos["rank"].tolist() == ranks.tolist()
+        row = res.table.set_index("indicator").loc[code]
+        assert row["rank"] == ranks["210300"] and row["n"] == len(vals)
+        assert row["peer_median"] == vals.median() and row["peer_min"] == vals.min()

@@ -17,6 +17,7 @@ from evalkit._shared.codes import NATION, normalise_code
 from evalkit.errors import ParameterError
 from evalkit.i18n import t as message
 from evalkit.targets.inputs import (
+    TargetRecords,
     check_year,
     is_true,
     meta_lookup,
@@ -24,12 +25,12 @@ from evalkit.targets.inputs import (
     polarity_of,
     prepare_panel,
     prepare_targets,
-    select_targets,
-    series_by_indicator,
+    region_series,
+    select_records,
     series_by_region,
 )
 from evalkit.targets.measures import BASES, STATUSES, Thresholds, is_nan
-from evalkit.targets.peers import compare_national
+from evalkit.targets.peers import _national_frame, _national_panel, _window
 from evalkit.targets.rules import ASSESSMENT_COLUMNS, blank_row, target_row, trend_row
 from evalkit.targets.text import label
 
@@ -61,20 +62,30 @@ def _order(out: pd.DataFrame, meta: pd.DataFrame | None, groups: np.ndarray | No
 
 
 def _add_national(out: pd.DataFrame, p: pd.DataFrame, national: str | pd.DataFrame | None, *,
-                  region: str, end_year: int, interpolate: bool) -> pd.DataFrame:
+                  region: str, end_year: int, interpolate: bool, own: dict | None = None) -> pd.DataFrame:
+    """The national comparison's columns filled in, one :func:`compare_national` per baseline year.
+
+    *own* is the region's :func:`region_series` when the caller has cut it already.
+    """
     if national is None or (isinstance(national, str) and normalise_code(national, name="national") == region):
         return out
+    series = None  # the region's and the nation's series, cut once for every baseline year
     for t0, idx in out.groupby("baseline_year", dropna=True).groups.items():
-        codes = out.loc[idx, "indicator"].dropna().tolist()
+        indicator = out.loc[idx, "indicator"]
+        codes = indicator.dropna().tolist()
         if not codes:
             continue
-        comp = compare_national(p, region=region, national=national, indicators=codes,
-                                start_year=int(t0), end_year=end_year, interpolate=interpolate)
-        comp = comp.set_index("indicator")
+        # what compare_national(p, region=region, national=national, indicators=codes, start_year=int(t0), ...)
+        # returns, without preparing the panels again for each baseline year
+        start_year, _ = _window(int(t0), end_year)
+        if series is None:
+            nat_panel, nat_code = _national_panel(p, national)
+            series = (own if own is not None else region_series(p, region)), region_series(nat_panel, nat_code)
+        comp = _national_frame(*series, codes, start_year, end_year, interpolate).set_index("indicator")
         for col, src in _NATIONAL_FIELDS:
-            out.loc[idx, col] = out.loc[idx, "indicator"].map(comp[src]).astype(float).to_numpy()
+            out.loc[idx, col] = indicator.map(comp[src]).astype(float).to_numpy()
         for col in ("national_source", "national_status"):
-            out.loc[idx, col] = out.loc[idx, "indicator"].map(comp[col]).to_numpy()
+            out.loc[idx, col] = indicator.map(comp[col]).to_numpy()
     return out
 
 
@@ -217,15 +228,16 @@ def assess(
     basis, th, end_year, start_default = _check_options(basis, range_rule, thresholds, end_year, start_year)
     region = normalise_code(region)
     p = prepare_panel(panel)
-    if region not in set(p["region"].unique()):
+    series = region_series(p, region)  # empty exactly when the region has no row: every panel row has a value
+    if not series and region not in set(p["region"].unique()):
         raise ParameterError(
             f"region {region!r} has no rows in the panel; regions present: {sorted(set(p['region']))[:20]}")
-    t = prepare_targets(targets, plan)
-    rows = _region_rows(t, meta_lookup(meta), series_by_indicator(p, region), indicators, region=region,
+    t = TargetRecords.of(prepare_targets(targets, plan))
+    rows = _region_rows(t, meta_lookup(meta), series, indicators, region=region,
                         end_year=end_year, start_default=start_default, interpolate=interpolate, th=th,
                         range_rule=range_rule, basis=basis)
     out = pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS))
-    out = _add_national(out, p, national, region=region, end_year=end_year, interpolate=interpolate)
+    out = _add_national(out, p, national, region=region, end_year=end_year, interpolate=interpolate, own=series)
     return _order(out, meta)
 
 
@@ -242,19 +254,19 @@ def _check_options(basis: str, range_rule: str, thresholds: Thresholds | None, e
     return basis, th, end_year, start_default
 
 
-def _region_rows(t: pd.DataFrame | tuple, info: dict, by_code: dict, indicators: Sequence[str] | None, *, region: str,
-                 end_year: int, start_default: int, interpolate: bool, th: Thresholds, range_rule: str,
+def _region_rows(t: TargetRecords | tuple, info: dict, by_code: dict, indicators: Sequence[str] | None, *,
+                 region: str, end_year: int, start_default: int, interpolate: bool, th: Thresholds, range_rule: str,
                  basis: str) -> list[dict]:
     """The assessed rows of one region (before the national comparison and the ordering).
 
-    *t* is the prepared targets table, or a ``(t, generic_records, own_regions)`` triple from
+    *t* is the prepared targets table's records, or a ``(records, generic_records, own_regions)`` triple from
     :func:`assess_many`: a region with no row of its own gets the shared ``*`` rows without a new selection.
     """
     if isinstance(t, tuple):
         t, generic, own = t
-        records = generic if region not in own else select_targets(t, region).to_dict("records")
+        records = generic if region not in own else select_records(t, region)
     else:
-        records = select_targets(t, region).to_dict("records")
+        records = select_records(t, region)
     targeted = {r["indicator"]: r for r in records if not no_code(r["indicator"])}
     no_series = [r for r in records if no_code(r["indicator"])] if indicators is None else []
     common = {"end_year": end_year, "interpolate": interpolate, "th": th}
@@ -329,7 +341,8 @@ def assess_many(
     t = prepare_targets(targets, plan)
     own = set(t["region"].dropna()) - {"*"}
     plain = next((r for r in codes if r not in own), None)  # every region without own rows: the same selection
-    t = (t, select_targets(t, plain).to_dict("records") if plain is not None else [], own)
+    t = TargetRecords.of(t)
+    t = (t, select_records(t, plain) if plain is not None else [], own)
     info = meta_lookup(meta)
     series = series_by_region(p)
     options = {"end_year": end_year, "start_default": start_default, "interpolate": interpolate, "th": th,

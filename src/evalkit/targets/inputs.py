@@ -5,6 +5,7 @@ of a series in a year (optionally interpolated).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from evalkit.targets.measures import TARGET_TYPES, is_nan
 __all__ = [
     "META_FIELDS",
     "Observation",
+    "TargetRecords",
     "check_year",
     "is_true",
     "meta_lookup",
@@ -33,6 +35,8 @@ __all__ = [
     "polarity_of",
     "prepare_panel",
     "prepare_targets",
+    "region_series",
+    "select_records",
     "select_targets",
     "series_by_indicator",
     "series_by_region",
@@ -89,6 +93,39 @@ def _first_bad_row(name: str, column: str, bad: pd.Series, original: pd.Series, 
                              f"Fix: {fix}")
 
 
+def _region_codes(values: pd.Series, *, star: bool = False) -> pd.Series:
+    """:func:`normalise_codes` of a ``region`` column, without its text passes when every code is six digits.
+
+    Six digits (what :func:`evalkit.io.read_panel` gives) are left as they are by every step of
+    :func:`normalise_codes` (no blank to strip, no ``.0`` to cut, nothing to pad), so the text is returned as is;
+    with *star*, so is ``*`` (a targets row for every region).
+    """
+    text = values.astype("string")
+    if text.notna().all():
+        plain = text.str.len().eq(6) & text.str.isdigit()
+        if (plain | text.eq("*") if star else plain).all():
+            return text
+    return normalise_codes(values)
+
+
+def _may_repeat_keys(out: pd.DataFrame) -> bool:
+    """False when no two rows share a (region, year, indicator); True means "look".
+
+    A missing code counts as a value, as in :meth:`DataFrame.duplicated`, which the caller runs on "look" to
+    find the rows to report.
+    """
+    if len(out) < 2:
+        return False
+    region = pd.factorize(out["region"])[0].astype(np.int64) + 1  # 0: a missing code
+    indicator = pd.factorize(out["indicator"])[0].astype(np.int64) + 1
+    year = out["year"].to_numpy(dtype=np.int64)
+    low, span = int(year.min()), int(year.max()) - int(year.min()) + 1
+    if (int(region.max()) + 1) * (int(indicator.max()) + 1) * span >= 2**62:
+        return True
+    key = (region * (int(indicator.max()) + 1) + indicator) * span + (year - low)
+    return len(np.unique(key)) < len(key)
+
+
 def prepare_panel(panel: pd.DataFrame, *, name: str = "panel") -> pd.DataFrame:
     """The tidy panel with 6-digit region codes, int years and float values; duplicates and text values raise.
 
@@ -108,21 +145,22 @@ def prepare_panel(panel: pd.DataFrame, *, name: str = "panel") -> pd.DataFrame:
     _require_columns(panel, name, _PANEL_COLUMNS, "pass a tidy panel with columns region, year, indicator, value "
                                                   "(evalkit.io.read_panel returns one)")
     out = pd.DataFrame({
-        "region": normalise_codes(panel["region"]),
+        "region": _region_codes(panel["region"]),
         "year": pd.to_numeric(panel["year"], errors="coerce"),
         "indicator": panel["indicator"].astype("string").str.strip(),
         "value": pd.to_numeric(panel["value"], errors="coerce"),
         "source": panel["source"].astype("string") if "source" in panel else pd.NA,
         "status": panel["status"].astype("string") if "status" in panel else pd.NA,
-    })
+    }, copy=False)  # the columns are new series already: no second copy
     _first_bad_row(name, "value", out["value"].isna() & panel["value"].notna().to_numpy(), panel["value"],
                    "numbers", "read the file with evalkit.io.read_panel, which converts or rejects such cells.")
     _first_bad_row(name, "year", out["year"].isna() | (out["year"] != out["year"].round()), panel["year"],
                    "whole years", "clean the panel with evalkit.io.read_panel first.")
     out["year"] = out["year"].astype(int)
-    out = out.dropna(subset=["value"])
-    dup = out.duplicated(["region", "year", "indicator"], keep=False)
-    if dup.any():
+    if out["value"].isna().any():  # dropna of a frame without a missing value is the same frame
+        out = out.dropna(subset=["value"])
+    dup = out.duplicated(["region", "year", "indicator"], keep=False) if _may_repeat_keys(out) else None
+    if dup is not None and dup.any():
         first = out.loc[dup].iloc[0]
         raise DataShapeError(
             f"{name} has {int(dup.sum())} rows sharing a (region, year, indicator), e.g. "
@@ -131,7 +169,21 @@ def prepare_panel(panel: pd.DataFrame, *, name: str = "panel") -> pd.DataFrame:
     return out
 
 
+def _may_have_problems(t: pd.DataFrame) -> bool:
+    """False when :func:`_target_problems` finds nothing (checked on whole columns); True means "look"."""
+    kind = t["target_type"]
+    if t["region"].isna().any() or not kind.isin(TARGET_TYPES).to_numpy(dtype=bool, na_value=False).all():
+        return True
+    ranged = kind.eq("range").to_numpy(dtype=bool, na_value=False)
+    if not ranged.any():
+        return False
+    low, high = (t[c].to_numpy(dtype=float, na_value=np.nan)[ranged] for c in ("target_low", "target_high"))
+    return not bool(np.all(low <= high))
+
+
 def _target_problems(t: pd.DataFrame) -> list[Problem]:
+    if not _may_have_problems(t):
+        return []
     problems = []
     for rec in t.itertuples(index=False):
         if rec.region is pd.NA:
@@ -175,16 +227,17 @@ def prepare_targets(targets: pd.DataFrame, plan: str | None) -> pd.DataFrame:
         if c not in t.columns:
             t[c] = pd.NA
     t["file_row"] = np.arange(len(t)) + 2  # spreadsheet row: header is row 1
-    t["region"] = normalise_codes(t["region"])
+    t["region"] = _region_codes(t["region"], star=True)
     t["indicator"] = t["indicator"].astype("string").str.strip().replace("", pd.NA)
     t["target_type"] = t["target_type"].astype("string").str.strip()
     for c in ("baseline_year", "baseline", "target_year", "target", "target_low", "target_high"):
         t[c] = pd.to_numeric(t[c], errors="coerce")
     raise_problems(_target_problems(t), path="targets")
     if plan is not None:
-        plans = sorted(str(p) for p in t["plan"].dropna().unique())
-        t = t[t["plan"].astype("string").eq(plan).fillna(False).astype(bool)]
+        every = t
+        t = t[t["plan"].astype("string").eq(plan).to_numpy(dtype=bool, na_value=False)]
         if t.empty:
+            plans = sorted(str(p) for p in every["plan"].dropna().unique())
             raise ParameterError(f"plan={plan!r} has no rows in targets; plans present: {plans}")
     return t
 
@@ -220,6 +273,66 @@ def select_targets(t: pd.DataFrame, region: str) -> pd.DataFrame:
             f"targets has {len(rows)} rows for indicator {code!r} applying to region {region} "
             f"(rows {rows}); keep one per plan and region, or pass plan= to choose the plan")
     return chosen
+
+
+@dataclass(frozen=True)
+class TargetRecords:
+    """A prepared targets table as records, for :func:`select_records` (made once, selected from per region).
+
+    Attributes
+    ----------
+    records : list of dict
+        ``t.to_dict("records")``: every row as :func:`select_targets` would give it.
+    plans, codes : list of str
+        The ``(plan, indicator)`` key of each row as :func:`select_targets` compares it (missing as ``""``).
+    """
+
+    records: list[dict]
+    plans: list[str]
+    codes: list[str]
+
+    @classmethod
+    def of(cls, t: pd.DataFrame) -> TargetRecords:
+        """The records of *t* (output of :func:`prepare_targets`)."""
+        return cls(t.to_dict("records"), t["plan"].astype("string").fillna("").tolist(),
+                   t["indicator"].fillna("").tolist())
+
+
+def _is_text(value: object, text: str) -> bool:
+    return isinstance(value, str) and value == text
+
+
+def select_records(table: TargetRecords, region: str) -> list[dict]:
+    """``select_targets(t, region).to_dict("records")`` without a frame operation per region (microseconds, not ms).
+
+    Parameters
+    ----------
+    table : TargetRecords
+        The prepared targets table's records.
+    region : str
+        6-digit region code.
+
+    Returns
+    -------
+    list of dict
+        The same rows in the same order (the record dicts of *table*, shared: read them, do not change them);
+        the same :class:`DataShapeError` when two rows for one indicator apply.
+    """
+    records, plans, codes = table.records, table.plans, table.codes
+    own = [k for k, r in enumerate(records) if _is_text(r["region"], region)]
+    generic = [k for k, r in enumerate(records) if _is_text(r["region"], "*")]
+    own_keys = {(plans[k], codes[k]) for k in own if not no_code(records[k]["indicator"])}
+    generic = [k for k in generic if (plans[k], codes[k]) not in own_keys]
+    chosen = sorted(own + generic, key=lambda k: records[k]["file_row"])  # stable, as sort_values(kind="stable")
+    coded = [records[k] for k in chosen if not no_code(records[k]["indicator"])]
+    counts = Counter(r["indicator"] for r in coded)
+    code = next((r["indicator"] for r in coded if counts[r["indicator"]] > 1), None)
+    if code is not None:
+        rows = [r["file_row"] for r in coded if r["indicator"] == code]
+        raise DataShapeError(
+            f"targets has {len(rows)} rows for indicator {code!r} applying to region {region} "
+            f"(rows {rows}); keep one per plan and region, or pass plan= to choose the plan")
+    return [records[k] for k in chosen]
 
 
 def meta_lookup(meta: pd.DataFrame | None) -> dict[str, dict]:
@@ -304,6 +417,41 @@ def series_by_region(panel: pd.DataFrame) -> dict[str, dict[str, object]]:
         out.setdefault(regions[a], {})[codes[a]] = _YearSeries(years[a:b], values[a:b], sources[a:b],
                                                                statuses[a:b], source_names, status_names)
     return out
+
+
+def region_series(panel: pd.DataFrame, region: str) -> dict[str, object]:
+    """One region's :func:`series_by_indicator` held as arrays, as :func:`series_by_region` holds them.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Output of :func:`prepare_panel`.
+    region : str
+        6-digit region code.
+
+    Returns
+    -------
+    dict
+        ``series_by_region(panel).get(region, {})``: the region's indicators in the order they first appear,
+        each series sorted by year, read by :func:`value_at` and :func:`missing_note` as a frame would be.
+    """
+    rows = np.flatnonzero(panel["region"].eq(region).to_numpy(dtype=bool, na_value=False))
+    if not len(rows):
+        return {}
+    sub = panel.iloc[rows]
+    code_of_row, codes = pd.factorize(sub["indicator"])  # first-appearance order, as groupby(sort=False); -1: missing
+    order = np.lexsort((sub["year"].to_numpy(), code_of_row))
+    order = order[code_of_row[order] >= 0]
+    if not len(order):
+        return {}
+    sub, code_of_row = sub.iloc[order], code_of_row[order]
+    years, values = sub["year"].to_numpy(), sub["value"].to_numpy()
+    (sources, source_names), (statuses, status_names) = (_factorised(sub[c]) for c in ("source", "status"))
+    starts = np.flatnonzero(np.r_[True, code_of_row[1:] != code_of_row[:-1]])
+    ends = np.r_[starts[1:], len(code_of_row)]
+    return {str(codes[code_of_row[a]]): _YearSeries(years[a:b], values[a:b], sources[a:b], statuses[a:b],
+                                                    source_names, status_names)
+            for a, b in zip(starts.tolist(), ends.tolist())}
 
 
 def _factorised(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from evalkit._shared.codes import NATION, level_of, normalise_code
@@ -22,7 +23,7 @@ from evalkit.targets.inputs import (
     meta_lookup,
     polarity_of,
     prepare_panel,
-    series_by_indicator,
+    region_series,
     text_or_none,
     value_at,
 )
@@ -42,6 +43,34 @@ def _national_panel(p: pd.DataFrame, national: str | pd.DataFrame) -> tuple[pd.D
         codes_present = set(nat_panel["region"])
         return nat_panel, NATION if NATION in codes_present else next(iter(sorted(codes_present)), NATION)
     return p, normalise_code(national, name="national")
+
+
+def _window(start_year: object, end_year: object) -> tuple[int, int]:
+    start_year, end_year = check_year(start_year, "start_year"), check_year(end_year, "end_year")
+    if start_year >= end_year:
+        raise ParameterError(f"start_year ({start_year}) must precede end_year ({end_year})")
+    return start_year, end_year
+
+
+def _national_frame(reg: dict, nat: dict, codes: Sequence[str], start_year: int, end_year: int,
+                    interpolate: bool) -> pd.DataFrame:
+    """:func:`compare_national`'s frame from the region's and the nation's series (:func:`region_series`)."""
+    years = end_year - start_year
+    rows = []
+    for code in codes:
+        r0, r1 = (value_at(reg.get(code), y, interpolate) for y in (start_year, end_year))
+        n0, n1 = (value_at(nat.get(code), y, interpolate) for y in (start_year, end_year))
+        vals = [o.value if o is not None else math.nan for o in (r0, r1, n0, n1)]
+        rc, nc = cagr(vals[0], vals[1], years), cagr(vals[2], vals[3], years)
+        rows.append({
+            "indicator": code, "region_start": vals[0], "region_end": vals[1],
+            "national_source": n1.source if n1 else None, "national_status": n1.status if n1 else None,
+            "national_start": vals[2], "national_end": vals[3], "region_cagr": rc,
+            "national_cagr": nc, "level_gap": vals[1] - vals[3],
+            "level_ratio": vals[1] / vals[3] if vals[3] else math.nan,
+            "growth_gap": rc - nc,
+        })
+    return pd.DataFrame(rows, columns=_NATIONAL_COLUMNS)
 
 
 def compare_national(
@@ -86,29 +115,12 @@ def compare_national(
     (fractions: 0.01 is one percentage point a year). Read the sign with the indicator's polarity.
     """
     region = normalise_code(region)
-    start_year, end_year = check_year(start_year, "start_year"), check_year(end_year, "end_year")
-    if start_year >= end_year:
-        raise ParameterError(f"start_year ({start_year}) must precede end_year ({end_year})")
+    start_year, end_year = _window(start_year, end_year)
     p = prepare_panel(panel)
     nat_panel, nat_code = _national_panel(p, national)
-    reg, nat = series_by_indicator(p, region), series_by_indicator(nat_panel, nat_code)
+    reg, nat = region_series(p, region), region_series(nat_panel, nat_code)
     codes = list(indicators) if indicators is not None else list(reg)
-    years = end_year - start_year
-    rows = []
-    for code in codes:
-        r0, r1 = (value_at(reg.get(code), y, interpolate) for y in (start_year, end_year))
-        n0, n1 = (value_at(nat.get(code), y, interpolate) for y in (start_year, end_year))
-        vals = [o.value if o is not None else math.nan for o in (r0, r1, n0, n1)]
-        rc, nc = cagr(vals[0], vals[1], years), cagr(vals[2], vals[3], years)
-        rows.append({
-            "indicator": code, "region_start": vals[0], "region_end": vals[1],
-            "national_source": n1.source if n1 else None, "national_status": n1.status if n1 else None,
-            "national_start": vals[2], "national_end": vals[3], "region_cagr": rc,
-            "national_cagr": nc, "level_gap": vals[1] - vals[3],
-            "level_ratio": vals[1] / vals[3] if vals[3] else math.nan,
-            "growth_gap": rc - nc,
-        })
-    return pd.DataFrame(rows, columns=_NATIONAL_COLUMNS)
+    return _national_frame(reg, nat, codes, start_year, end_year, interpolate)
 
 
 def peer_regions(panel: pd.DataFrame, *, province: str = "210000") -> list[str]:
@@ -171,22 +183,38 @@ class PeerComparison(ResultDisplay):
                        frames={"": self.table})
 
 
-def _peer_codes(at_year: pd.DataFrame, region: str, info: dict, indicators: Sequence[str] | None) -> list[str]:
+def _peer_codes(present: set, info: dict, indicators: Sequence[str] | None) -> list[str]:
+    """The codes compared: *indicators*, or those the focus region has (*present*) in catalogue order."""
     if indicators is not None:
         return [str(c) for c in indicators]
-    present = set(at_year.loc[at_year["region"] == region, "indicator"])
     order = list(info) if info else sorted(present)
     return [c for c in order if c in present and (not info or is_true(info[c].get("in_assessment", True)))]
 
 
-def _rank_one(code: str, vals: pd.DataFrame, region: str, refv: float, i: dict) -> tuple[dict, list[dict]]:
-    """The focus region's row and every peer's position for one indicator."""
+def _min_ranks(values: np.ndarray, *, ascending: bool) -> np.ndarray:
+    """``Series.rank(method="min", ascending=ascending)`` of values without a missing one, as float64.
+
+    The "min" rank of a value is one more than the number of values strictly better: below it when
+    ascending, above it when not.
+    """
+    ordered = np.sort(values)
+    if ascending:
+        return (np.searchsorted(ordered, values, side="left") + 1).astype(np.float64)
+    return (len(values) - np.searchsorted(ordered, values, side="right") + 1).astype(np.float64)
+
+
+def _rank_one(code: str, values: np.ndarray, focus: int | None, refv: float, i: dict,
+              texts: tuple[object, object]) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The focus region's row, and every peer's rank and percentile, for one indicator.
+
+    *values* are the peers' values in panel order, *focus* the focus region's position among them (``None``
+    when it has no value) and *texts* its source and status.
+    """
     pol = polarity_of(i)
-    n = len(vals)
-    ranks = vals["value"].rank(ascending=(pol == -1), method="min")
+    n = len(values)
+    ranks = _min_ranks(values, ascending=(pol == -1))
     pct = (n - ranks) / (n - 1) if n > 1 else ranks * math.nan
-    focus = vals.loc[region] if region in vals.index else None
-    value = float(focus["value"]) if focus is not None else math.nan
+    value = float(values[focus]) if focus is not None else math.nan
     # a provincial count is the sum over its cities: a share of it means something, a difference does not
     is_count = text_or_none(i.get("kind")) == "count"
     row = {
@@ -195,19 +223,27 @@ def _rank_one(code: str, vals: pd.DataFrame, region: str, refv: float, i: dict) 
         "value": value, "reference_value": refv,
         "diff_reference": math.nan if is_count else value - refv,
         "share_reference": value / refv if is_count and refv else math.nan,
-        "rank": float(ranks[region]) if focus is not None else math.nan, "n": n,
-        "percentile": float(pct[region]) if focus is not None else math.nan,
-        "quartile": _quartile(float(pct[region])) if focus is not None else math.nan,
-        "peer_min": float(vals["value"].min()) if n else math.nan,
-        "peer_median": float(vals["value"].median()) if n else math.nan,
-        "peer_max": float(vals["value"].max()) if n else math.nan,
-        "source": text_or_none(focus["source"]) if focus is not None else None,
-        "status": text_or_none(focus["status"]) if focus is not None else None,
+        "rank": float(ranks[focus]) if focus is not None else math.nan, "n": n,
+        "percentile": float(pct[focus]) if focus is not None else math.nan,
+        "quartile": _quartile(float(pct[focus])) if focus is not None else math.nan,
+        "peer_min": float(values.min()) if n else math.nan,
+        "peer_median": float(np.nanmedian(values)) if n else math.nan,  # what Series.median computes
+        "peer_max": float(values.max()) if n else math.nan,
+        "source": text_or_none(texts[0]) if focus is not None else None,
+        "status": text_or_none(texts[1]) if focus is not None else None,
     }
-    positions = [{"indicator": code, "region": code_r, "value": float(v), "rank": float(ranks[code_r]),
-                  "percentile": float(pct[code_r]), "is_focus": code_r == region}
-                 for code_r, v in vals["value"].items()]
-    return row, positions
+    return row, ranks, pct
+
+
+def _positions(codes: list[str], regions: list[str], values: list[np.ndarray], ranks: list[np.ndarray],
+               pct: list[np.ndarray], region: str) -> pd.DataFrame:
+    """Every peer's position, one row per (indicator, peer) in the order compared."""
+    if not regions:
+        return pd.DataFrame([], columns=_POSITION_COLUMNS)
+    return pd.DataFrame({"indicator": codes, "region": regions, "value": np.concatenate(values),
+                         "rank": np.concatenate(ranks), "percentile": np.concatenate(pct),
+                         "is_focus": np.array([r == region for r in regions], dtype=bool)},
+                        columns=_POSITION_COLUMNS)
 
 
 def compare_peers(
@@ -260,21 +296,37 @@ def compare_peers(
                  else peer_regions(p, province=reference))
     if region not in peer_list:
         raise ParameterError(f"region {region!r} is not among the peers {peer_list}; pass peers= including it")
-    at_year = p[(p["year"] == year) & p["region"].isin(peer_list)]
-    if region not in set(at_year["region"]):
+    # the year's rows of the peers, grouped by indicator once (in panel order) instead of filtered per indicator
+    at_year = p.iloc[np.flatnonzero(p["year"].to_numpy() == year)]
+    regions, codes = (at_year[c].to_numpy(dtype=object, na_value=None).tolist() for c in ("region", "indicator"))
+    values, sources, statuses = at_year["value"].to_numpy(), at_year["source"].tolist(), at_year["status"].tolist()
+    wanted = set(peer_list)
+    rows_of: dict[object, list[int]] = {}
+    for k, r in enumerate(regions):
+        if r in wanted:
+            rows_of.setdefault(codes[k], []).append(k)
+    present = {codes[k] for k, r in enumerate(regions) if r == region}
+    if not present:
         raise ParameterError(f"region {region!r} has no values in {year}; pick another year")
     info = meta_lookup(meta)
-    ref = p[(p["year"] == year) & (p["region"] == reference)].set_index("indicator")["value"]
-    rows, positions = [], []
-    for code in _peer_codes(at_year, region, info, indicators):
-        vals = at_year[at_year["indicator"] == code].set_index("region")
-        refv = float(ref[code]) if code in ref.index else math.nan
-        row, pos = _rank_one(code, vals, region, refv, info.get(code, {}))
+    ref = {codes[k]: values[k] for k, r in enumerate(regions) if r == reference}
+    rows, position_codes, position_regions, position_values, position_ranks, position_pct = [], [], [], [], [], []
+    for code in _peer_codes(present, info, indicators):
+        at = rows_of.get(code, [])
+        peer_regions_ = [regions[k] for k in at]
+        focus = peer_regions_.index(region) if region in peer_regions_ else None
+        refv = float(ref[code]) if code in ref else math.nan
+        texts = (sources[at[focus]], statuses[at[focus]]) if focus is not None else (None, None)
+        row, ranks, pct = _rank_one(code, values[at], focus, refv, info.get(code, {}), texts)
         rows.append(row)
-        positions += pos
+        position_codes += [code] * len(at)
+        position_regions += peer_regions_
+        position_values.append(values[at])
+        position_ranks.append(ranks)
+        position_pct.append(pct)
     table = pd.DataFrame(rows)
     if not table.empty:
         table["rank"] = table["rank"].astype("Int64")
         table["quartile"] = table["quartile"].astype("Int64")
-    return PeerComparison(table=table, positions=pd.DataFrame(positions, columns=_POSITION_COLUMNS),
-                          region=region, reference=reference, year=year)
+    positions = _positions(position_codes, position_regions, position_values, position_ranks, position_pct, region)
+    return PeerComparison(table=table, positions=positions, region=region, reference=reference, year=year)

@@ -282,7 +282,9 @@ def peer_table(comparison: PeerComparison, *, lang: Lang = "zh") -> pd.DataFrame
     tab = comparison.table
     heads = [t(f"targets.head.{k}", lang) for k in ("indicator", "unit", "value", "province", "diff_province",
                                                      "share_province", "rank", "percentile", "quartile")]
-    records = tab.to_dict("records")
+    # the columns read row by row, as lists: ``to_dict("records")`` of the table costs ~10x more
+    read = [c for c in ("indicator", "name_zh", "name_en", "rank", "n") if c in tab.columns]
+    records = [dict(zip(read, values)) for values in zip(*(tab[c].tolist() for c in read))]
     return pd.DataFrame({
         heads[0]: [name_text(r, lang) for r in records], heads[1]: [unit_name(u, lang) for u in tab["unit"]],
         heads[2]: tab["value"].to_numpy(), heads[3]: tab["reference_value"].to_numpy(),
