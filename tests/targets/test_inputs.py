@@ -104,7 +104,7 @@ def test_shipped_targets_name_every_row_in_english_so_an_en_table_has_no_chinese
     assert not any(re.search(r"[\u4e00-\u9fff]", str(v)) for v in shown.to_numpy().ravel())
 
 
-def test_select_records_gives_the_rows_of_select_targets():
+def test_a_region_gets_its_own_rows_and_the_generic_rows_it_does_not_override_in_file_order():
     from evalkit.targets.inputs import TargetRecords, prepare_targets, select_records, select_targets
 
     t = prepare_targets(targets_of(
@@ -113,16 +113,24 @@ def test_select_records_gives_the_rows_of_select_targets():
         trow(None, "at_most", 1.3, name_zh="无序列"), trow(None, "at_least", 2.0, region=R, name_zh="无序列2"),
         trow("z", "range", low=35.0, high=40.0, plan="14th", target_year=2025),
         trow("w", "reach", 6.5, plan=None)), plan=None)
+    # rows written out by hand: R's own x overrides the generic x; rows without a series never override
+    expected = {R: [(R, "x", 30.0), ("*", "y", 4.0), ("*", None, 1.3), (R, None, 2.0), ("*", "z", None),
+                    ("*", "w", 6.5)],
+                "210100": [("*", "x", 50.0), ("210100", "y", 3.0), ("*", None, 1.3), ("*", "z", None),
+                           ("*", "w", 6.5)],
+                "210200": [("*", "x", 50.0), ("*", "y", 4.0), ("*", None, 1.3), ("*", "z", None), ("*", "w", 6.5)]}
     table = TargetRecords.of(t)
-    for region in (R, "210100", "210200"):
-        # repr compares the values and their types (None, NA, nan, int, numpy scalars) as well
-        assert repr(select_records(table, region)) == repr(select_targets(t, region).to_dict("records"))
+    for region, rows in expected.items():
+        chosen = select_targets(t, region)
+        got = [(r, None if pd.isna(i) else i, None if pd.isna(v) else v)
+               for r, i, v in zip(chosen["region"], chosen["indicator"], chosen["target"])]
+        assert got == rows, region
+        assert chosen["file_row"].is_monotonic_increasing and list(chosen.columns) == list(t.columns)
+        # the records the assessment reads are these rows, values and types alike
+        assert repr(select_records(table, region)) == repr(chosen.to_dict("records"))
     clash = prepare_targets(targets_of(trow("x", "at_least", 50.0), trow("x", "at_least", 60.0, plan="14th")), None)
-    with pytest.raises(DataShapeError) as expected:
+    with pytest.raises(DataShapeError, match=r"2 rows for indicator 'x' applying to region 210000 \(rows \[2, 3\]\)"):
         select_targets(clash, R)
-    with pytest.raises(DataShapeError) as got:
-        select_records(TargetRecords.of(clash), R)
-    assert str(got.value) == str(expected.value) and "rows [2, 3]" in str(got.value)
 
 
 def test_region_series_reads_as_series_by_indicator():

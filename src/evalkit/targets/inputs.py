@@ -256,23 +256,7 @@ def select_targets(t: pd.DataFrame, region: str) -> pd.DataFrame:
     -------
     DataFrame
     """
-    own = t[t["region"].eq(region).fillna(False).astype(bool)]
-    generic = t[t["region"].eq("*").fillna(False).astype(bool)]
-    coded_own = own[own["indicator"].notna()]
-    own_keys = set(zip(coded_own["plan"].astype("string").fillna(""), coded_own["indicator"]))
-    keys = zip(generic["plan"].astype("string").fillna(""), generic["indicator"].fillna(""))
-    overridden = [k in own_keys for k in keys]
-    generic = generic[~pd.Series(overridden, index=generic.index, dtype=bool)]
-    chosen = pd.concat([own, generic]).sort_values("file_row", kind="stable")
-    coded = chosen[chosen["indicator"].notna()]
-    dup = coded["indicator"].duplicated(keep=False)
-    if dup.any():
-        code = coded.loc[dup, "indicator"].iloc[0]
-        rows = coded.loc[coded["indicator"] == code, "file_row"].tolist()
-        raise DataShapeError(
-            f"targets has {len(rows)} rows for indicator {code!r} applying to region {region} "
-            f"(rows {rows}); keep one per plan and region, or pass plan= to choose the plan")
-    return chosen
+    return t.iloc[_chosen(TargetRecords.of(t), region)]
 
 
 @dataclass(frozen=True)
@@ -318,6 +302,11 @@ def select_records(table: TargetRecords, region: str) -> list[dict]:
         The same rows in the same order (the record dicts of *table*, shared: read them, do not change them);
         the same :class:`DataShapeError` when two rows for one indicator apply.
     """
+    return [table.records[k] for k in _chosen(table, region)]
+
+
+def _chosen(table: TargetRecords, region: str) -> list[int]:
+    """Positions of the rows that apply to *region*, in file order (the rule of :func:`select_targets`)."""
     records, plans, codes = table.records, table.plans, table.codes
     own = [k for k, r in enumerate(records) if _is_text(r["region"], region)]
     generic = [k for k, r in enumerate(records) if _is_text(r["region"], "*")]
@@ -332,7 +321,7 @@ def select_records(table: TargetRecords, region: str) -> list[dict]:
         raise DataShapeError(
             f"targets has {len(rows)} rows for indicator {code!r} applying to region {region} "
             f"(rows {rows}); keep one per plan and region, or pass plan= to choose the plan")
-    return [records[k] for k in chosen]
+    return chosen
 
 
 def meta_lookup(meta: pd.DataFrame | None) -> dict[str, dict]:
