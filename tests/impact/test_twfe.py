@@ -7,6 +7,7 @@ from _data.impact import ROLES, staggered
 
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact import event_study, twfe
+from evalkit.impact._panel import group_sums
 from evalkit.impact.twfe import demean_two_way
 
 
@@ -51,6 +52,20 @@ def test_demeaning_balanced_equals_closed_form():
     y = df["y"].to_numpy()
     closed = y - df.groupby("unit")["y"].transform("mean") - df.groupby("year")["y"].transform("mean") + y.mean()
     assert np.allclose(demean_two_way(y, u, t), closed)
+
+
+@pytest.mark.parametrize("columns", [1, 5, 300])
+def test_group_sums_are_np_add_at_bit_for_bit(columns):
+    rng = np.random.default_rng(columns)
+    codes = rng.integers(0, 7, size=60)
+    # magnitudes far apart make the sums depend on the order of the additions
+    values = rng.normal(size=(60, columns)) * 10.0 ** rng.integers(-8, 17, size=(60, columns))
+    values[3] = -0.0
+    expected = np.zeros((8, columns))
+    np.add.at(expected, codes, values)
+    ours = group_sums(values, codes, 8)
+    assert ours.shape == (8, columns) and ours.tobytes() == expected.tobytes()
+    assert not ours[7].any()  # a group without rows sums to zero
 
 
 def test_errors():

@@ -19,6 +19,7 @@ from evalkit.errors import DataShapeError, ParameterError
 __all__ = [
     "WidePanel",
     "cohort_from_treatment",
+    "group_sums",
     "long_panel",
     "require_columns",
     "wide_panel",
@@ -27,6 +28,43 @@ __all__ = [
 
 def _listed(values: Iterable) -> str:
     return list_values(list(values))
+
+
+#: from this many columns on, :func:`group_sums` adds whole rows instead of calling ``np.add.at``
+_ROW_COLUMNS = 64
+
+
+def group_sums(values: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Column sums of the rows of each group: row ``g`` of the result adds the rows ``i`` with ``codes[i] == g``.
+
+    Parameters
+    ----------
+    values : ndarray
+        ``n × k`` array.
+    codes : ndarray
+        Group of each row, integers in ``0 … size − 1``.
+    size : int
+        Number of groups.
+
+    Returns
+    -------
+    ndarray
+        ``size × k`` sums.
+
+    Notes
+    -----
+    The result is ``np.add.at(np.zeros((size, k)), codes, values)`` bit for bit: every group's rows are added
+    one after another in their order, starting from zero (``tests/impact/test_twfe.py`` compares the two).
+    With many columns (bootstrap draws) whole rows are added in a loop, which is much faster than
+    ``np.add.at``'s element-wise updates.
+    """
+    sums = np.zeros((size, values.shape[1]))
+    if values.shape[1] < _ROW_COLUMNS:
+        np.add.at(sums, codes, values)
+        return sums
+    for row, group in enumerate(np.asarray(codes).tolist()):
+        sums[group] += values[row]
+    return sums
 
 
 def require_columns(df: pd.DataFrame, **roles: str | None) -> None:

@@ -7,7 +7,7 @@ numbers reproduce R ``did`` 2.5 (``tests/reference/test_mpdta.py``).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,9 +36,11 @@ from evalkit.impact._types import (
     check_count,
 )
 
-__all__ = ["ATTgtResult", "AggKind", "AggregateResult", "BasePeriod", "Control", "EstMethod", "PreTest", "att_gt",
-           "fit_att_gt"]
+__all__ = ["ATTgtResult", "AggKind", "AggregateResult", "BasePeriod", "Control", "EstMethod", "PreTest",
+           "aggregate_estimator", "att_gt", "fit_att_gt"]
 
+#: the cell memo of randomisation inference keeps at most this many influence values (32 MB)
+_MEMO_VALUES = 4_000_000
 #: an SE at or below this is a degenerate cell (e.g. the zero reference cell of a universal base period)
 _DEGENERATE = np.sqrt(np.finfo(float).eps) * 10
 
@@ -352,43 +354,96 @@ def _comparison(unit_cohort: np.ndarray, treated: np.ndarray, horizon: float, co
     return (unit_cohort == 0) | ((unit_cohort > horizon) & ~treated)
 
 
-def _cell_estimates(panel: WidePanel, glist: np.ndarray, settings: dict) -> tuple[list[tuple], np.ndarray]:
-    """Every (g, t) cell: its row (g, t, att, n_treated, n_control) and influence-function column."""
-    times, y, unit_cohort = panel.times, panel.y, panel.cohort
-    control, anticipation = settings["control"], settings["anticipation"]
+@dataclass(frozen=True, eq=False)
+class _CellPlan:
+    """What a (g, t) cell compares, for every unit: fixed by the periods, whoever is in cohort g.
+
+    ``horizon`` is the period after which not-yet-treated units still compare; ``delta`` the change
+    :math:`Y_t - Y_{pre}` and ``design`` the intercept and covariates (earlier period) of every unit, so that
+    a cell's inputs are their rows of the units in its sample; ``periods`` the indexes (t, pre) they come
+    from. ``delta`` is ``None`` for the zero reference cell of a universal base period.
+    """
+
+    group: float
+    time: float
+    horizon: float = np.nan
+    periods: tuple[int, int] = (-1, -1)
+    delta: np.ndarray | None = field(default=None, repr=False)
+    design: np.ndarray | None = field(default=None, repr=False)
+
+
+def _cell_plan(panel: WidePanel, glist: np.ndarray, settings: dict) -> list[_CellPlan]:
+    """The (g, t) cells of :func:`_cell_estimates` in table order, each with its per-unit inputs."""
+    times, y = panel.times, panel.y
+    anticipation = settings["anticipation"]
     n = len(panel.units)
     varying = settings["base_period"] == "varying"
     offset = 1 if varying else 0
-    rows, columns = [], []
+    intercept = np.ones((n, 1))
+    plan = []
     for g in glist:
         base_index = np.flatnonzero(times + anticipation < g)[-1]
-        treated = unit_cohort == g
         for k in range(len(times) - offset):
             current = k + offset
             pre = base_index if (g <= times[current] or not varying) else k
             if not varying and pre == current:
-                rows.append((g, times[current], 0.0, int(treated.sum()), 0))
-                columns.append(np.zeros(n))
+                plan.append(_CellPlan(g, times[current]))
                 continue
-            comparison = _comparison(unit_cohort, treated, times[max(k, pre) + offset] + anticipation, control)
-            if not comparison.any():
-                raise DataShapeError(
-                    f"cohort {int(g)} has no comparison units in period {times[current]} with "
-                    f"control={control!r}: every other unit is treated by then — fix: use control='never' "
-                    f"with never-treated units, or drop cohort {int(g)} / the periods from {times[current]} on"
-                )
-            sample = treated | comparison
-            delta_y = y[sample, current] - y[sample, pre]
-            design = np.ones((int(sample.sum()), 1))
+            design = intercept
             if panel.covariates:
                 earlier = min(pre, current)
-                design = np.column_stack([design] + [c[sample, earlier] for c in panel.covariates.values()])
-            att, psi_sub = did_panel(delta_y, treated[sample].astype(float), design, settings["est_method"])
+                design = np.column_stack([design] + [c[:, earlier] for c in panel.covariates.values()])
+            plan.append(_CellPlan(g, times[current], times[max(k, pre) + offset] + anticipation,
+                                  (int(current), int(pre)), y[:, current] - y[:, pre], design))
+    return plan
+
+
+def _estimate_cells(plan: list[_CellPlan], unit_cohort: np.ndarray, settings: dict,
+                    memo: dict | None = None) -> tuple[list[tuple], np.ndarray]:
+    """Every cell of *plan* with the cohorts *unit_cohort*: its row (g, t, att, n_treated, n_control) and influence.
+
+    A cell's estimate depends only on its periods (t, pre) and on which units are treated and which
+    compare, so with a *memo* (a dict kept across calls with the same plan) an estimate already made for
+    the same periods and units, in this or another cell, is re-used instead of re-computed (the same
+    numbers: the same call on the same inputs).
+    """
+    control, method = settings["control"], settings["est_method"]
+    n = len(unit_cohort)
+    rows, columns = [], []
+    treated, group = None, None
+    for cell in plan:
+        if cell.group != group:
+            group = cell.group
+            treated = unit_cohort == group
+        if cell.delta is None:
+            rows.append((cell.group, cell.time, 0.0, int(treated.sum()), 0))
+            columns.append(np.zeros(n))
+            continue
+        comparison = _comparison(unit_cohort, treated, cell.horizon, control)
+        if not comparison.any():
+            raise DataShapeError(
+                f"cohort {int(cell.group)} has no comparison units in period {cell.time} with "
+                f"control={control!r}: every other unit is treated by then — fix: use control='never' "
+                f"with never-treated units, or drop cohort {int(cell.group)} / the periods from {cell.time} on"
+            )
+        sample = treated | comparison
+        key = (cell.periods, sample.tobytes(), treated.tobytes()) if memo is not None else None
+        if key is not None and key in memo:
+            att, psi = memo[key]
+        else:
+            att, psi_sub = did_panel(cell.delta[sample], treated[sample].astype(float), cell.design[sample], method)
             psi = np.zeros(n)
             psi[sample] = psi_sub * (n / sample.sum())
-            rows.append((g, times[current], att, int(treated.sum()), int(comparison.sum())))
-            columns.append(psi)
+            if key is not None and len(memo) * n < _MEMO_VALUES:
+                memo[key] = (att, psi)
+        rows.append((cell.group, cell.time, att, int(treated.sum()), int(comparison.sum())))
+        columns.append(psi)
     return rows, np.column_stack(columns)
+
+
+def _cell_estimates(panel: WidePanel, glist: np.ndarray, settings: dict) -> tuple[list[tuple], np.ndarray]:
+    """Every (g, t) cell: its row (g, t, att, n_treated, n_control) and influence-function column."""
+    return _estimate_cells(_cell_plan(panel, glist, settings), panel.cohort, settings)
 
 
 def _cell_table(rows: list[tuple], influence: np.ndarray, settings: dict) -> tuple[pd.DataFrame, float]:
@@ -432,7 +487,7 @@ def _pretest(table: pd.DataFrame, influence: np.ndarray, settings: dict) -> tupl
 def fit_att_gt(panel: WidePanel, settings: dict) -> ATTgtResult:
     """:func:`att_gt` on an already validated :class:`WidePanel` (``settings`` as stored in the result).
 
-    Randomisation inference calls this once per re-assignment of cohorts, skipping re-validation.
+    Randomisation inference evaluates only its aggregate, through :func:`aggregate_estimator`.
     """
     unit_cohort = panel.cohort
     glist = _check_treated(unit_cohort, panel.times, settings)
@@ -445,3 +500,36 @@ def fit_att_gt(panel: WidePanel, settings: dict) -> ATTgtResult:
     return ATTgtResult(table=table, influence=influence, unit_cohort=unit_cohort, cohort_sizes=sizes,
                        pretest=pretest, crit=crit, notes=(*panel.notes, *cohort_notes, *pretest_notes),
                        settings=settings, panel=panel)
+
+
+def aggregate_estimator(panel: WidePanel, settings: dict, kind: AggKind) -> Callable[[np.ndarray], float]:
+    """The aggregate *kind* of the fit as a function of the cohort assignment (for randomisation inference).
+
+    ``aggregate_estimator(panel, settings, kind)(cohort)`` is
+    ``fit_att_gt(replace(panel, cohort=cohort), settings).aggregate(kind).att``: the same cell estimates and
+    the same aggregation (:func:`~evalkit.impact._aggregate.aggregate_cells`) on the same numbers, without
+    what the aggregate does not use (result tables, pre-test, bootstrap bands, notes). The cells' per-unit
+    inputs are prepared once, and a cell whose treated and comparison units were already estimated under an
+    earlier assignment is re-used. ``tests/impact/test_did.py`` checks that the values equal the full fit's
+    bit for bit.
+    """
+    check_choice("kind", kind, AGG_KINDS)
+    glist = _check_treated(panel.cohort, panel.times, settings)
+    plan = _cell_plan(panel, glist, settings)
+    memo: dict = {}
+
+    def estimate(cohort: np.ndarray) -> float:
+        nonlocal glist, plan, memo
+        cohort = np.asarray(cohort, dtype=float)
+        current = _check_treated(cohort, panel.times, settings)
+        if not np.array_equal(current, glist):
+            glist, plan, memo = current, _cell_plan(panel, current, settings), {}
+        rows, influence = _estimate_cells(plan, cohort, settings, memo)
+        # the table's group and time columns are integers (see _cell_table); aggregate() reads them as floats
+        group = np.array([row[0] for row in rows], dtype=float).astype(int).astype(float)
+        time = np.array([row[1] for row in rows], dtype=float).astype(int).astype(float)
+        att = np.array([row[2] for row in rows], dtype=float)
+        cells = Cells(group=group, time=time, att=att, psi=influence, unit_cohort=cohort)
+        return aggregate_cells(cells, kind, min_e=-np.inf, max_e=np.inf, balance_e=None).value
+
+    return estimate

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from evalkit._shared.display import ResultDisplay, Summary
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact._bootstrap import multiplier_weights
 from evalkit.impact._labels import number
-from evalkit.impact._panel import WidePanel, long_panel, wide_panel
+from evalkit.impact._panel import WidePanel, group_sums, long_panel, wide_panel
 from evalkit.impact._types import (
     AGG_KINDS,
     BASE_PERIODS,
@@ -45,7 +45,7 @@ from evalkit.impact._types import (
     Weights,
     check_count,
 )
-from evalkit.impact.did import ATTgtResult, fit_att_gt
+from evalkit.impact.did import ATTgtResult, aggregate_estimator
 from evalkit.impact.twfe import TWFEResult, crv1_factor, demean_two_way
 
 __all__ = [
@@ -158,10 +158,8 @@ def _wild_parts(result: TWFEResult, j: int, v: np.ndarray) -> _WildParts:
         for part, coefs, sums in ((p_part, bp, sp), (q_part, bq, sq)):
             beta = xtx_inv @ (x.T @ part)
             resid = part - x @ beta
-            s = np.zeros((n_clusters, part.shape[1]))
-            np.add.at(s, clusters, q[:, None] * resid)
             coefs.append(beta[j])
-            sums.append(s)
+            sums.append(group_sums(q[:, None] * resid, clusters, n_clusters))
     row = result.table.iloc[j]
     return _WildParts(coef=float(row["coef"]), se=float(row["se"]), bp=np.concatenate(bp), bq=np.concatenate(bq),
                       sp=np.hstack(sp), sq=np.hstack(sq), factor=crv1_factor(n_clusters, n, result.k))
@@ -315,11 +313,7 @@ def _all_assignments(cohorts: np.ndarray):
 def _att_statistic(panel: WidePanel, settings: dict, kind: str):
     """The CS aggregate of the specification in *settings* as a function of the cohort assignment."""
     settings = {**settings, "n_boot": 0}
-
-    def estimate(assignment: np.ndarray) -> float:
-        return fit_att_gt(replace(panel, cohort=assignment), settings).aggregate(kind).att
-
-    return estimate, panel.cohort, settings
+    return aggregate_estimator(panel, settings, kind), panel.cohort, settings
 
 
 def _twfe_statistic(df: pd.DataFrame, *, unit: str, time: str, cohort: str, outcome: str):

@@ -28,7 +28,7 @@ from evalkit._shared.checks import Lang, check_choice, check_lang
 from evalkit._shared.display import ResultDisplay, Summary
 from evalkit.errors import DataShapeError, ParameterError
 from evalkit.impact._labels import labelled
-from evalkit.impact._panel import long_panel
+from evalkit.impact._panel import group_sums, long_panel
 from evalkit.impact._types import SSC, SSCS, check_alpha
 
 __all__ = ["SSC", "TWFEResult", "cluster_vcov", "crv1_factor", "demean_two_way", "event_study", "twfe"]
@@ -58,9 +58,7 @@ def demean_two_way(values: np.ndarray, unit_codes: np.ndarray, time_codes: np.nd
     for _ in range(max_iter):
         before = x.copy()
         for codes, counts, size in ((unit_codes, unit_n, n_units), (time_codes, time_n, n_times)):
-            sums = np.zeros((size, x.shape[1]))
-            np.add.at(sums, codes, x)
-            x -= (sums / counts)[codes]
+            x -= (group_sums(x, codes, size) / counts)[codes]
         if np.max(np.abs(x - before)) < tol * scale:
             break
     return x[:, 0] if squeeze else x
@@ -76,8 +74,7 @@ def cluster_vcov(x: np.ndarray, resid: np.ndarray, clusters: np.ndarray, *, k: i
     n = x.shape[0]
     n_clusters = clusters.max() + 1
     bread = np.linalg.inv(x.T @ x)
-    scores = np.zeros((n_clusters, x.shape[1]))
-    np.add.at(scores, clusters, x * resid[:, None])
+    scores = group_sums(x * resid[:, None], clusters, n_clusters)
     return crv1_factor(n_clusters, n, k) * bread @ (scores.T @ scores) @ bread
 
 
