@@ -66,3 +66,29 @@ def test_the_same_pixels_as_savefig_with_a_tight_box(make, dpi):
     assert len(drawn) == 1  # savefig draws twice
     assert fig.canvas is canvas and fig.dpi == fig_dpi and fig.get_layout_engine() is engine
     plt.close("all")
+
+
+def test_a_whole_figure_grid_at_a_size_with_rounding_error_is_still_drawn_once():
+    from evalkit.plots.render import GridAxes
+
+    def make():
+        fig = plt.figure(figsize=(4.2, 4.0))  # padded by 0.1 in, 4.4 in × 200 dpi = 879.999… px
+        ax = fig.add_axes((0.15, 0.15, 0.8, 0.75), axes_class=GridAxes)
+        ax.plot([2015, 2020], [1.0, 2.0])
+        ax.set_title("农村社区综合服务设施覆盖率", loc="left")
+        return fig
+
+    want = io.BytesIO()
+    make().savefig(want, format="png", dpi=200, bbox_inches="tight")
+    fig = make()
+    drawn = []
+    original = Figure.draw
+    Figure.draw = lambda self, renderer: drawn.append(self) or original(self, renderer)
+    try:
+        got = Image.open(io.BytesIO(figure_png(fig, 200)))
+    finally:
+        Figure.draw = original
+    expected = Image.open(want)
+    assert got.size == expected.size == (880, 840)
+    assert np.array_equal(np.asarray(got), np.asarray(expected)) and len(drawn) == 1
+    plt.close("all")

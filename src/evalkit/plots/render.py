@@ -52,10 +52,13 @@ def figure_png(figure, dpi: float) -> bytes:
         if engine is not None:
             figure.set_layout_engine(engine)
     rgba = raw.getvalue()
-    width, height = int(box.width * dpi), int(box.height * dpi)  # the canvas savefig sizes from the box
-    if len(rgba) != 4 * width * height:  # pragma: no cover - a canvas sized otherwise
-        return _savefig_png(figure, dpi)
-    return _png(rgba, width, height, dpi)
+    # The canvas savefig sizes from the box: its size in pixels, truncated (rounding error may put it a hair below
+    # a whole number, which then loses a pixel)
+    for width in dict.fromkeys((int(box.width * dpi), round(box.width * dpi))):
+        height, rest = divmod(len(rgba), 4 * width) if width else (0, 1)
+        if not rest and abs(height - box.height * dpi) < 1:
+            return _png(rgba, width, height, dpi)
+    return _savefig_png(figure, dpi)  # pragma: no cover - a canvas sized otherwise
 
 
 def _savefig_png(figure, dpi: float) -> bytes:
