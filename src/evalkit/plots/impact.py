@@ -37,19 +37,21 @@ def adoption_timeline(cohorts: pd.DataFrame, *, years, ax=None, title: str, sour
     if ax is None:
         _, ax = new_axes(figsize=(8, 0.32 * len(frame) + 1.6))
     name_col = f"name_{lang}"
-    seen = set()
-    for row_idx, row in frame.iterrows():
+    cells: dict[str, list[tuple[int, float]]] = {}  # the cells of each kind, kinds in the order first met
+    for row_idx, row in enumerate(frame.to_dict("records")):
         for year in years:
             if row["pilot_status"] == "confirmed":
                 key = "confirmed" if year >= row["cohort"] else "before"
-                colour, hatch = (PALETTE[1], None) if key == "confirmed" else ("#F3D9DC", None)
-            elif row["included"]:
-                key, colour, hatch = "unknown_kept", "#E0E0E0", "//"
             else:
-                key, colour, hatch = "unknown", "white", "//"
-            ax.barh(row_idx, 0.9, left=year - 0.45, color=colour, edgecolor="#9E9E9E", hatch=hatch, linewidth=0.5,
-                    label=_t(key, lang) if key not in seen else None)
-            seen.add(key)
+                key = "unknown_kept" if row["included"] else "unknown"
+            cells.setdefault(key, []).append((row_idx, year - 0.45))
+    styles = {"confirmed": (PALETTE[1], None), "before": ("#F3D9DC", None), "unknown_kept": ("#E0E0E0", "//"),
+              "unknown": ("white", "//")}
+    for key, where in cells.items():  # one bar call per kind (cells do not overlap; one legend entry each)
+        colour, hatch = styles[key]
+        rows, lefts = zip(*where)
+        ax.barh(list(rows), 0.9, left=list(lefts), color=colour, edgecolor="#9E9E9E", hatch=hatch, linewidth=0.5,
+                label=_t(key, lang))
     ax.set_yticks(range(len(frame)), frame[name_col])
     ax.set_xticks(years)
     ax.grid(False)
