@@ -145,3 +145,21 @@ def test_method_ranges_reports_what_a_full_run_of_each_method_gives(tmp_path):
         assert ranges.loc["cost_total_period", m] == float(
             full.cost_period.set_index("programme").loc["total", "median"])
         assert ranges.loc["beds_gap_2025", m] == float(full.beds.set_index("year").loc[2025, "gap_median"])
+
+
+def test_with_method_fixes_every_auto_forecast_and_keeps_shares_off_constant_growth(tmp_path):
+    sc = scenarios.load(write_scenario(tmp_path, AUTO))
+    assert sc.auto == ["dibao_recipients_urban", "nursing_bed_share"]
+    fixed = sc.with_method("loglinear")
+    assert fixed.series["dibao_recipients_urban"].path["method"] == "loglinear"
+    assert fixed.series["nursing_bed_share"].path["method"] == "drift"  # a percentage: the benchmark instead
+    assert fixed.auto == [] and sc.auto == ["dibao_recipients_urban", "nursing_bed_share"]  # sc itself unchanged
+    panel = small_panel()
+    # An auto run that keeps the benchmark and a run fixed to it draw the same paths (same seeds), without backtests
+    chosen = scenarios.run(sc, panel)
+    fixed_run = scenarios.run(sc.with_method("drift"), panel)
+    for code in sc.auto:
+        assert np.array_equal(chosen.draws[code], fixed_run.draws[code])
+    assert set(fixed_run.methods.set_index("indicator").loc[sc.auto, "method"]) == {"drift"}
+    with pytest.raises(ParameterError, match="method"):
+        sc.with_method("prophet")

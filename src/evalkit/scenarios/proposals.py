@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -173,8 +172,7 @@ def method_ranges(result: ScenarioResult, panel: pd.DataFrame, *, methods: Seque
     candidates = list(dict.fromkeys([BENCHMARK, *(sc.methods if methods is None else methods)]))
     for m in candidates:
         check_choice("methods", m, METHODS)
-    auto = [c for c in sc.indicators
-            if sc.series[c].path["kind"] == "forecast" and sc.series[c].path["method"] == "auto"]
+    auto = sc.auto
     n = next(iter(result.draws.values())).shape[0] if n_draws is None else n_draws
     values: dict[str, dict[str, float]] = {}
     chosen = _figures(result, auto, year, i)
@@ -185,11 +183,7 @@ def method_ranges(result: ScenarioResult, panel: pd.DataFrame, *, methods: Seque
                 used[c] == (m if m != "loglinear" or sc.series[c].unit != "%" else BENCHMARK) for c in auto):
             values[m] = chosen  # the run the report shows is this method's run (same seeds, same draws)
             continue
-        series = dict(sc.series)
-        for c in auto:
-            allowed = m != "loglinear" or sc.series[c].unit != "%"
-            series[c] = replace(sc.series[c], path={**sc.series[c].path, "method": m if allowed else BENCHMARK})
-        sc_m, years, _ = _checked(replace(sc, series=series), result.years[-1], n)
+        sc_m, years, _ = _checked(sc.with_method(m), result.years[-1], n)
         try:
             if shared is None:
                 shared = _shared_inputs(sc_m, panel, years, n)

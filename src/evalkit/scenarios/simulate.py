@@ -304,8 +304,7 @@ def auto_selection(scenarios: Sequence[Scenario], panel: pd.DataFrame) -> pd.Dat
     """
     frames, done = [], set()
     for sc in scenarios:
-        codes = [c for c in sc.indicators if sc.series[c].path["kind"] == "forecast"
-                 and sc.series[c].path["method"] == "auto" and (sc.region, c) not in done]
+        codes = [c for c in sc.auto if (sc.region, c) not in done]
         for percent in (False, True):
             group = [c for c in codes if (sc.series[c].unit == "%") == percent]
             if group:

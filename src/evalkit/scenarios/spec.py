@@ -6,14 +6,14 @@ package docstring of :mod:`evalkit.scenarios` and ``data/scenarios/README.md`` f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from evalkit import paths
-from evalkit._shared.checks import Lang, check_lang
+from evalkit._shared.checks import Lang, check_choice, check_lang
 
 __all__ = ["BINDING", "PATH_KINDS", "ElderlyCare", "Programme", "Scenario", "SeriesSpec", "Uncertain", "scenario_dir"]
 
@@ -134,4 +134,25 @@ class Scenario:
         """Catalogue indicators the scenario projects (drivers excluded), in file order."""
         return [c for c, s in self.series.items() if not s.is_driver]
 
+    @property
+    def auto(self) -> list[str]:
+        """The indicators forecast with ``method: auto`` (chosen by backtest), in file order."""
+        return [c for c in self.indicators
+                if self.series[c].path["kind"] == "forecast" and self.series[c].path["method"] == "auto"]
 
+    def with_method(self, method: str) -> Scenario:
+        """The scenario with every ``method: auto`` forecast made by *method*, no backtest.
+
+        Constant growth (``loglinear``) is no candidate for a percentage, which the drift benchmark forecasts
+        instead (as ``method: auto`` would choose among its candidates). The same seeds, so the same draws as an
+        ``auto`` run that chose *method*.
+        """
+        from evalkit.projection import BENCHMARK, METHODS
+
+        check_choice("method", method, METHODS)
+        series = dict(self.series)
+        for code in self.auto:
+            allowed = method != "loglinear" or self.series[code].unit != "%"
+            series[code] = replace(self.series[code],
+                                   path={**self.series[code].path, "method": method if allowed else BENCHMARK})
+        return replace(self, series=series)

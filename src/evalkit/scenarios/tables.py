@@ -223,8 +223,7 @@ def selection_table(result: ScenarioResult, selection: pd.DataFrame, *, lang: La
     """
     check_lang(lang)
     sc = result.scenario
-    auto = [c for c in sc.indicators
-            if sc.series[c].path["kind"] == "forecast" and sc.series[c].path["method"] == "auto"]
+    auto = sc.auto
     rows = selection[(selection["region"].astype(str) == sc.region) & selection["indicator"].isin(auto)]
     order = {c: k for k, c in enumerate(sc.indicators)}
     rows = rows.assign(_order=rows["indicator"].map(order)).sort_values("_order", kind="stable")
