@@ -53,3 +53,13 @@ def sample_results():
     # Fast methods keep the test quick; the notebook runs the scenario's own selection.
     selection = projection.select(panel, region="210000", indicator=codes, methods=["linear", "loglinear"])
     return panel, [scenarios.run(sc, panel, n_draws=300, selection=selection) for sc in loaded]
+
+
+def elderly_care_yaml() -> str:
+    """The ``elderly_care`` section of a test scenario: the shipped Liaoning cohort inputs, 35 beds per 1,000, 55 %."""
+    from evalkit import paths
+
+    folder = paths.data_dir() / "scenarios"
+    return (f"elderly_care:\n  population: {folder / 'liaoning_population_2020.csv'}\n"
+            f"  rates: {folder / 'liaoning_cohort_rates.csv'}\n  birth_survival: 0.995\n"
+            "  beds_per_1000_target: 35\n  nursing_share_target: 55\n")

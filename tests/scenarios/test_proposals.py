@@ -3,7 +3,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from _data.scenarios import MINIMAL, small_panel, write_scenario
+from _data.scenarios import MINIMAL, elderly_care_yaml, small_panel, write_scenario
 
 from evalkit import projection, scenarios
 from evalkit.errors import ParameterError
@@ -102,31 +102,9 @@ def test_method_ranges_reports_what_a_full_run_of_each_method_gives(tmp_path):
     # each column must still be exactly what scenarios.run gives with that method.
     from dataclasses import replace
 
-    from evalkit import paths
-
-    folder = paths.data_dir() / "scenarios"
-    body = MINIMAL.replace("n_draws: 500", "n_draws: 300") + textwrap.dedent(f"""\
-      dibao_recipients_urban:
-        path: {{kind: forecast, method: auto}}
-      nursing_bed_share:
-        path: {{kind: forecast, method: auto}}
-      pop_60plus:
-        path: {{kind: cohort, ages: 60}}
-      elderly_beds:
-        path: {{kind: forecast, method: auto}}
-    select: {{methods: [linear, loglinear]}}
-    costs:
-      dibao_urban:
-        name: {{zh: 城市低保, en: Urban dibao}}
-        recipients: dibao_recipients_urban
-        standard: dibao_urban_std
-    elderly_care:
-      population: {folder / 'liaoning_population_2020.csv'}
-      rates: {folder / 'liaoning_cohort_rates.csv'}
-      birth_survival: 0.995
-      beds_per_1000_target: 35
-      nursing_share_target: 55
-    """)
+    extra = ("  pop_60plus:\n    path: {kind: cohort, ages: 60}\n"
+             "  elderly_beds:\n    path: {kind: forecast, method: auto}\n")
+    body = AUTO.replace("n_draws: 2000", "n_draws: 300").replace("select:", extra + "select:") + elderly_care_yaml()
     sc = scenarios.load(write_scenario(tmp_path, body))
     panel = small_panel()
     res = scenarios.run(sc, panel)

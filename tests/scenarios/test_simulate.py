@@ -4,7 +4,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
-from _data.scenarios import MINIMAL, sample_results, small_panel, write_scenario
+from _data.scenarios import MINIMAL, elderly_care_yaml, sample_results, small_panel, write_scenario
 
 from evalkit import paths, projection, scenarios
 from evalkit.errors import ConfigError, DataShapeError, ParameterError
@@ -87,18 +87,9 @@ def test_cost_is_recipients_times_standard_times_twelve(tmp_path):
 
 def test_bed_demand_follows_the_cohort_projection(tmp_path):
     folder = paths.data_dir() / "scenarios"
-    body = MINIMAL + textwrap.dedent(f"""\
-      pop_60plus:
-        path: {{kind: cohort, ages: 60}}
-      elderly_beds:
-        path: {{kind: growth, rate: 0.05}}
-    elderly_care:
-      population: {folder / 'liaoning_population_2020.csv'}
-      rates: {folder / 'liaoning_cohort_rates.csv'}
-      birth_survival: 0.995
-      beds_per_1000_target: 35
-      nursing_share_target: 55
-    """)
+    series = ("  pop_60plus:\n    path: {kind: cohort, ages: 60}\n"
+              "  elderly_beds:\n    path: {kind: growth, rate: 0.05}\n")
+    body = MINIMAL + series + elderly_care_yaml()
     res = scenarios.run(scenarios.load(write_scenario(tmp_path, body)), small_panel())
     base = pd.read_csv(folder / "liaoning_population_2020.csv")
     rates = pd.read_csv(folder / "liaoning_cohort_rates.csv")
