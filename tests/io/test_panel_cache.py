@@ -24,3 +24,14 @@ def test_a_second_read_is_an_independent_copy_and_an_edit_is_seen(tmp_path):
     pd.testing.assert_frame_equal(io.read_panel(path, default_status="official").drop(columns="status"),
                                   third.drop(columns="status"))
     assert set(io.read_panel(path, default_status="official")["status"]) == {"official"}  # options are in the key
+
+
+def test_a_large_file_is_not_kept(tmp_path, monkeypatch):
+    from evalkit.io import panel as panel_module
+
+    monkeypatch.setattr(panel_module, "_READ_MAX_BYTES", 10)  # every test file is larger
+    path = tmp_path / "big.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    before = list(panel_module._READ)
+    io.read_panel(path)
+    assert set(panel_module._READ) == set(before)  # nothing added

@@ -254,9 +254,10 @@ def read_panel_file(path: str | os.PathLike, *, sheet: str | int | None = None, 
     read as one; rows keep the numbers the spreadsheet shows. Excel cells formatted as percentages are
     read as shown (12.5%, not 0.125).
 
-    A process keeps the last few panels it read: reading a file again with the same options, while its size,
-    modification time and inode are unchanged, returns a copy of the validated panel without parsing it again
-    (the batch runner reads the batch's panel files once in its fork server, so every kernel starts with them).
+    A process keeps the last few panels it read from files up to 64 MB: reading such a file again with the same
+    options, while its size, modification time and inode are unchanged, returns a copy of the validated panel
+    without parsing it again (the batch runner reads the batch's panel files once in its fork server, so every
+    kernel starts with them).
     """
     if layout not in ("auto", "long", "wide"):
         raise ParameterError(f"layout must be 'auto', 'long' or 'wide', got {layout!r}")
@@ -270,7 +271,7 @@ def read_panel_file(path: str | os.PathLike, *, sheet: str | int | None = None, 
         return _READ[key].copy(deep=True)
     panel = _read_validated(path, resolved, sheet=sheet, layout=layout, region=region, indicator=indicator,
                             default_status=default_status)
-    if key is not None:
+    if key is not None and key[1] <= _READ_MAX_BYTES:
         if len(_READ) >= _READ_SIZE:
             _READ.pop(next(iter(_READ)))
         _READ[key] = panel.copy(deep=True)
@@ -280,6 +281,8 @@ def read_panel_file(path: str | os.PathLike, *, sheet: str | int | None = None, 
 #: validated panels of this process, by file identity and read options (see read_panel_file, Notes)
 _READ: dict[tuple, pd.DataFrame] = {}
 _READ_SIZE = 8
+#: larger files are not kept: a national county panel (hundreds of MB) would stay in memory beside its copies
+_READ_MAX_BYTES = 64 * 2**20
 
 
 def _read_key(resolved: Path, options: tuple) -> tuple | None:
