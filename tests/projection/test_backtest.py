@@ -112,3 +112,19 @@ def test_selection_needs_five_rolling_origin_forecasts_by_default():
     assert "对数线性趋势" in zh and "5次" in zh and "loglinear" not in zh
     longer = panel_of({"growth": list(100 * 1.25 ** np.arange(10))})
     assert pj.select(longer, methods=["loglinear"]).iloc[0]["method"] == "loglinear"  # 6 forecasts
+
+
+def test_select_row_is_the_backtest_summary_of_its_series():
+    # an actual of 0 has no APE: the MAPE averages the others, in select exactly as in backtest
+    values = [3.0, 2.0, 1.5, 0.8, 0.0, 0.6, 1.1, 1.9]
+    bt = pj.backtest(annual(values), methods=["linear"], min_train=3)
+    fc = bt.forecasts
+    assert fc["ape"].isna().sum() == 2 and fc["ase"].notna().all()
+    summary = bt.summary.set_index("method")
+    for method in ("drift", "linear"):
+        own = fc[fc["method"] == method]
+        assert summary.loc[method, "mape"] == own["ape"].dropna().mean()
+        assert summary.loc[method, "n_forecasts"] == len(values) - 3
+    row = pj.select(panel_of({"x": values}), methods=["linear"], min_train=3, min_forecasts=1).iloc[0]
+    for col in ("mape", "mase", "coverage", "benchmark_mape", "benchmark_mase"):
+        assert row[col] == summary.loc[row["method"], col]

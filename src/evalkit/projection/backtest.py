@@ -108,6 +108,19 @@ def backtest(series: pd.Series, *, methods: Sequence[Method] = METHODS, horizon:
     Each method is compared with the benchmark on exactly the same (origin, year) pairs, so a method that
     can only be fitted on the longest windows is not flattered.
     """
+    y, cols, records = _backtest_records(series, methods, horizon, min_train, level, margin)
+    name = "" if y.name is None else str(y.name)
+    return BacktestResult(_forecast_frame(cols), pd.DataFrame(records), _verdict_of(records, name, "en"), level,
+                          name)
+
+
+def _backtest_records(series: pd.Series, methods: Sequence[Method], horizon: int, min_train: int, level: float,
+                      margin: float) -> tuple[pd.Series, dict[str, np.ndarray], list[dict]]:
+    """The checks and computations of :func:`backtest`, without building its tables.
+
+    Returns the clean series, the forecasts column by column and the summary rows; :func:`select` needs
+    only the summary.
+    """
     level = check_level(level)
     horizon = check_int("horizon", horizon, 1)
     min_train = check_int("min_train", min_train, MIN_POINTS[BENCHMARK])
@@ -122,60 +135,142 @@ def backtest(series: pd.Series, *, methods: Sequence[Method] = METHODS, horizon:
             f"{y.name or 'the series'} has {len(y)} annual values; a backtest with min_train={min_train} "
             f"needs at least {min_train + 1}. Lower min_train (≥ {MIN_POINTS[BENCHMARK]}) or add years"
         )
-    rows, reasons = [], {}
+    cols, reasons = _rolling_forecasts(y, methods, horizon, min_train, level)
+    return y, cols, _summary_records(cols, methods, reasons, margin)
+
+
+#: Columns of the rolling-origin forecasts as :func:`_rolling_forecasts` collects them.
+_FC_COLUMNS = ("method", "origin", "year", "step", "actual", "mean", "lo", "hi", "naive_mae")
+
+
+def _rolling_forecasts(y: pd.Series, methods: list[str], horizon: int, min_train: int,
+                       level: float) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Refit each method on the first *k* years of a clean series and forecast the next ones.
+
+    Returns the forecasts column by column (:data:`_FC_COLUMNS` plus ``ape, ase, covered``) and, per
+    method, the message of its last failed fit.
+    """
+    lists: dict[str, list] = {c: [] for c in _FC_COLUMNS}
+    reasons: dict[str, str] = {}
+    values, years = y.to_numpy(), y.index.to_numpy()
     for method in methods:
         for k in range(max(min_train, MIN_POINTS[method]), len(y)):
-            train, test = y.iloc[:k], y.iloc[k:k + horizon]
+            test = values[k:k + horizon]
             try:
-                pred = predictive(train, method=method, horizon=len(test))
+                pred = predictive(y.iloc[:k], method=method, horizon=len(test))
             except DataShapeError as exc:
                 reasons[method] = str(exc)
                 continue
             lo, hi = pred.interval(level)
-            naive_mae = float(np.mean(np.abs(np.diff(train.to_numpy()))))
-            for step, (year, actual) in enumerate(test.items(), start=1):
-                i = step - 1
-                rows.append({"method": method, "origin": int(train.index[-1]), "year": int(year), "step": step,
-                             "actual": actual, "mean": pred.point[i], "lo": lo[i], "hi": hi[i],
-                             "naive_mae": naive_mae})
-    fc = pd.DataFrame(rows, columns=["method", "origin", "year", "step", "actual", "mean", "lo", "hi", "naive_mae"])
-    fc["ape"] = 100 * (fc["actual"] - fc["mean"]).abs() / fc["actual"].abs().where(fc["actual"] != 0)
-    fc["ase"] = (fc["actual"] - fc["mean"]).abs() / fc["naive_mae"].where(fc["naive_mae"] > 0)
-    fc = fc.drop(columns="naive_mae")
-    fc["covered"] = (fc["actual"] >= fc["lo"]) & (fc["actual"] <= fc["hi"])
-    summary = _summarise(fc, methods, reasons, margin)
-    name = "" if y.name is None else str(y.name)
-    return BacktestResult(fc, summary, _verdict(summary, name, "en"), level, name)
+            naive_mae = float(np.mean(np.abs(np.diff(values[:k]))))
+            origin = int(years[k - 1])
+            for i in range(len(test)):
+                lists["method"].append(method)
+                lists["origin"].append(origin)
+                lists["year"].append(int(years[k + i]))
+                lists["step"].append(i + 1)
+                lists["actual"].append(float(test[i]))
+                lists["mean"].append(pred.point[i])
+                lists["lo"].append(lo[i])
+                lists["hi"].append(hi[i])
+                lists["naive_mae"].append(naive_mae)
+    cols: dict[str, np.ndarray] = {"method": np.array(lists["method"], dtype=object)}
+    for c in ("origin", "year", "step"):
+        cols[c] = np.array(lists[c], dtype=np.int64)
+    for c in ("actual", "mean", "lo", "hi", "naive_mae"):
+        cols[c] = np.array(lists[c], dtype=np.float64)
+    actual, naive = cols["actual"], cols["naive_mae"]
+    error = np.abs(actual - cols["mean"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cols["ape"] = 100 * error / np.where(actual != 0, np.abs(actual), np.nan)
+        cols["ase"] = error / np.where(naive > 0, naive, np.nan)
+    cols["covered"] = (actual >= cols["lo"]) & (actual <= cols["hi"])
+    return cols, reasons
 
 
-def _summarise(fc: pd.DataFrame, methods: list[str], reasons: dict[str, str], margin: float) -> pd.DataFrame:
-    bench = fc[fc["method"] == BENCHMARK].set_index(["origin", "year"])[["ape", "ase"]]
+def _forecast_frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The ``forecasts`` table of :class:`BacktestResult` from the columns of :func:`_rolling_forecasts`."""
+    if not len(cols["method"]):
+        # no forecast at all: the table of an empty list of rows, errors computed as on any other
+        fc = pd.DataFrame([], columns=list(_FC_COLUMNS))
+        fc["ape"] = 100 * (fc["actual"] - fc["mean"]).abs() / fc["actual"].abs().where(fc["actual"] != 0)
+        fc["ase"] = (fc["actual"] - fc["mean"]).abs() / fc["naive_mae"].where(fc["naive_mae"] > 0)
+        fc = fc.drop(columns="naive_mae")
+        fc["covered"] = (fc["actual"] >= fc["lo"]) & (fc["actual"] <= fc["hi"])
+        return fc
+    out = {c: cols[c] for c in ("origin", "year", "step", "actual", "mean", "lo", "hi", "ape", "ase", "covered")}
+    return pd.DataFrame({"method": list(cols["method"]), **out})
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of *values* skipping NaN, computed as :meth:`pandas.Series.mean` computes it.
+
+    NaN are summed as 0 and the sum divided by the count, so the figures are the pandas ones to the last bit.
+    """
+    if values.dtype == bool:
+        return np.int64(values.sum(dtype=np.int64)) / np.float64(len(values)) if len(values) else np.nan
+    missing = np.isnan(values)
+    count = np.float64(len(values) - missing.sum())
+    if not count > 0:
+        return np.nan
+    return np.where(missing, 0.0, values).sum(dtype=np.float64) / count
+
+
+def _summary_records(cols: dict[str, np.ndarray], methods: list[str], reasons: dict[str, str],
+                     margin: float) -> list[dict]:
+    """One row of the ``summary`` table per method.
+
+    Each method is paired with the benchmark on its own (origin, year) forecasts.
+    """
+    method = cols["method"]
+    is_bench = method == BENCHMARK
+    bench_at = {key: i for i, key in enumerate(zip(cols["origin"][is_bench].tolist(),
+                                                    cols["year"][is_bench].tolist()))}
+    bench_ape, bench_ase = cols["ape"][is_bench], cols["ase"][is_bench]
     out = []
-    for method in methods:
-        own = fc[fc["method"] == method]
-        paired = own.join(bench.add_prefix("bench_"), on=["origin", "year"])
+    for m in methods:
+        own = np.flatnonzero(method == m)
         n = len(own)
-        mape = own["ape"].mean() if n else np.nan
-        bmape = paired["bench_ape"].mean() if n else np.nan
+        if n:
+            pos = [bench_at.get(key, -1) for key in zip(cols["origin"][own].tolist(), cols["year"][own].tolist())]
+            paired = np.array(pos, dtype=np.int64)
+            found = paired >= 0
+            b_ape = np.where(found, bench_ape[paired] if len(bench_ape) else np.nan, np.nan)
+            b_ase = np.where(found, bench_ase[paired] if len(bench_ase) else np.nan, np.nan)
+            mape, bmape = _mean(cols["ape"][own]), _mean(b_ape)
+            mase, bmase, coverage = _mean(cols["ase"][own]), _mean(b_ase), _mean(cols["covered"][own])
+        else:
+            mape = bmape = mase = bmase = coverage = np.nan
         relative = mape / bmape if n and bmape > 0 else np.nan
-        beats = bool(method != BENCHMARK and n and np.isfinite(relative) and relative < 1 - margin)
-        reason = "" if n else reasons.get(method, "not enough years for any origin")
-        out.append({"method": method, "n_forecasts": n, "mape": mape, "mase": own["ase"].mean() if n else np.nan,
-                    "coverage": own["covered"].mean() if n else np.nan, "benchmark_mape": bmape,
-                    "benchmark_mase": paired["bench_ase"].mean() if n else np.nan,
-                    "relative_mape": relative, "beats_benchmark": beats, "reason": reason})
-    return pd.DataFrame(out)
+        beats = bool(m != BENCHMARK and n and np.isfinite(relative) and relative < 1 - margin)
+        reason = "" if n else reasons.get(m, "not enough years for any origin")
+        out.append({"method": m, "n_forecasts": n, "mape": mape, "mase": mase, "coverage": coverage,
+                    "benchmark_mape": bmape, "benchmark_mase": bmase, "relative_mape": relative,
+                    "beats_benchmark": beats, "reason": reason})
+    return out
+
+
+def _winners(records: list[dict]) -> list[dict]:
+    """The methods that beat the benchmark, lowest relative MAPE first (ties: more forecasts, then table order)."""
+    return sorted((r for r in records if r["beats_benchmark"]),
+                  key=lambda r: (r["relative_mape"], -r["n_forecasts"]))
 
 
 def _verdict(summary: pd.DataFrame, name: str, lang: Lang) -> str:
-    winners = summary[summary["beats_benchmark"]].sort_values(["relative_mape", "n_forecasts"],
-                                                                ascending=[True, False])
-    bench = summary.set_index("method").loc[BENCHMARK]
+    columns = ["method", "n_forecasts", "mape", "mase", "benchmark_mape", "benchmark_mase", "relative_mape",
+               "beats_benchmark"]
+    arrays = [summary[c].to_numpy() for c in columns]
+    return _verdict_of([dict(zip(columns, row)) for row in zip(*arrays)], name, lang)
+
+
+def _verdict_of(records: list[dict], name: str, lang: Lang) -> str:
+    winners = _winners(records)
+    bench = next(r for r in records if r["method"] == BENCHMARK)
     series = name or t("projection.verdict.the_series", lang)
-    if winners.empty:
+    if not winners:
         return t("projection.verdict.none", lang, name=series, n=int(bench["n_forecasts"]),
                  mape=f"{bench['mape']:.2f}", mase=format_figure(bench["mase"]))
-    best = winners.iloc[0]
+    best = winners[0]
     return t("projection.verdict.best", lang, method=method_label(best["method"], lang), name=series,
              mape=f"{best['mape']:.2f}", bench_mape=f"{best['benchmark_mape']:.2f}", mase=format_figure(best["mase"]),
              bench_mase=format_figure(best["benchmark_mase"]), n=int(best["n_forecasts"]))
@@ -224,12 +319,28 @@ def select(panel: pd.DataFrame, *, region: str | Sequence[str] | None = None,
         raise ParameterError(f"skip_unreachable={skip_unreachable!r} must be True or False")
     regions = _as_list(region) or sorted(panel["region"].astype(str).unique())
     indicators = _as_list(indicator) or sorted(panel["indicator"].unique())
+    region_of = panel["region"].astype(str).to_numpy()
+    indicator_of = panel["indicator"].to_numpy()
     rows = []
     for reg in regions:
+        in_region = region_of == str(reg)
         for ind in indicators:
-            rows.append(_select_one(panel, reg, ind, methods, horizon, min_train, min_forecasts, level, margin,
-                                    skip_unreachable))
-    return pd.DataFrame([r for r in rows if r is not None])
+            at = np.flatnonzero(in_region & (indicator_of == ind))
+            if len(at):
+                rows.append(_select_one(_series_at(panel, at, reg, ind), reg, ind, methods, horizon, min_train,
+                                        min_forecasts, level, margin, skip_unreachable))
+    return pd.DataFrame(rows)
+
+
+def _series_at(panel: pd.DataFrame, at: np.ndarray, region: str, indicator: str) -> pd.Series:
+    """:func:`series_of` for the panel rows at positions *at* (those of *region* and *indicator*)."""
+    year, value = panel["year"], panel["value"]
+    if year.dtype != np.int64 or value.dtype != np.float64:
+        return series_of(panel, region=region, indicator=indicator)
+    s = pd.Series(value.to_numpy()[at], index=pd.Index(year.to_numpy()[at], name="year"), name="value").sort_index()
+    s.index.name = "year"
+    s.name = indicator
+    return s
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -250,12 +361,8 @@ def possible_forecasts(n_years: int, method: str, *, horizon: int = 1, min_train
     return int(sum(min(int(horizon), n_years - k) for k in range(first, n_years)))
 
 
-def _select_one(panel, region, indicator, methods, horizon, min_train, min_forecasts, level, margin,
-                skip_unreachable=True) -> dict | None:
-    rows = panel[(panel["region"].astype(str) == str(region)) & (panel["indicator"] == indicator)]
-    if rows.empty:
-        return None
-    y = series_of(panel, region=region, indicator=indicator)
+def _select_one(y, region, indicator, methods, horizon, min_train, min_forecasts, level, margin,
+                skip_unreachable=True) -> dict:
     base = {"region": str(region), "indicator": indicator, "n_years": len(y)}
     others = [m for m in methods if m != BENCHMARK]
     possible = max([possible_forecasts(len(y), m, horizon=horizon, min_train=min_train) for m in others] or [0])
@@ -263,21 +370,21 @@ def _select_one(panel, region, indicator, methods, horizon, min_train, min_forec
         methods = [m for m in others
                    if possible_forecasts(len(y), m, horizon=horizon, min_train=min_train) >= min_forecasts]
     try:
-        bt = backtest(y, methods=methods, horizon=horizon, min_train=min_train, level=level, margin=margin)
+        _, _, records = _backtest_records(y, methods, horizon, min_train, level, margin)
     except DataShapeError as exc:
         row = {**base, "method": BENCHMARK, "mape": np.nan, "mase": np.nan, "benchmark_mape": np.nan,
                "benchmark_mase": np.nan, "coverage": np.nan, "n_forecasts": 0, "max_forecasts": possible,
                "best_method": BENCHMARK, "min_forecasts": min_forecasts, "decision": "too_short"}
         return {**row, "reason": f"{selection_note(row, 'en')} ({exc})"}
-    s = bt.summary
-    winners = s[s["beats_benchmark"]].sort_values("relative_mape")
-    eligible = winners[winners["n_forecasts"] >= min_forecasts]
-    best = winners.iloc[0]["method"] if len(winners) else BENCHMARK
-    if len(eligible):
-        chosen, decision = eligible.iloc[0], "beats_benchmark"
+    # lowest relative MAPE first; stable, as the pandas sort of a table this small is
+    winners = sorted((r for r in records if r["beats_benchmark"]), key=lambda r: r["relative_mape"])
+    eligible = [r for r in winners if r["n_forecasts"] >= min_forecasts]
+    best = winners[0]["method"] if winners else BENCHMARK
+    if eligible:
+        chosen, decision = eligible[0], "beats_benchmark"
     else:
-        chosen = s[s["method"] == BENCHMARK].iloc[0]
-        decision = ("too_few_forecasts" if len(winners) else
+        chosen = next(r for r in records if r["method"] == BENCHMARK)
+        decision = ("too_few_forecasts" if winners else
                     "too_few_years" if others and not methods else "no_method_beats_benchmark")
     row = {**base, "method": chosen["method"], "mape": chosen["mape"], "mase": chosen["mase"],
            "benchmark_mape": chosen["benchmark_mape"], "benchmark_mase": chosen["benchmark_mase"],
