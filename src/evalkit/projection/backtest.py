@@ -337,10 +337,8 @@ def _series_at(panel: pd.DataFrame, at: np.ndarray, region: str, indicator: str)
     year, value = panel["year"], panel["value"]
     if year.dtype != np.int64 or value.dtype != np.float64:
         return series_of(panel, region=region, indicator=indicator)
-    s = pd.Series(value.to_numpy()[at], index=pd.Index(year.to_numpy()[at], name="year"), name="value").sort_index()
-    s.index.name = "year"
-    s.name = indicator
-    return s
+    return pd.Series(value.to_numpy()[at], index=pd.Index(year.to_numpy()[at], name="year"),
+                     name=indicator).sort_index()
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:

@@ -37,7 +37,15 @@ from typing import TextIO
 
 from evalkit.errors import EvalkitError, ParameterError
 from evalkit.i18n import t
-from evalkit.runner.cache import capture_environment, display_path, notebook_digest, run_inputs, run_key, sha256_file
+from evalkit.runner.cache import (
+    capture_environment,
+    display_path,
+    notebook_digest,
+    parameter_paths,
+    run_inputs,
+    run_key,
+    sha256_file,
+)
 from evalkit.runner.config import BatchPlan, PlannedRun, plan_batch
 from evalkit.runner.contract import notebook_title, report_language
 from evalkit.runner.execute import RunOutcome, RunSpec, execute_run, preload_modules, prepare_worker
@@ -508,17 +516,9 @@ _PANEL_SUFFIXES = (".csv", ".tsv", ".xlsx", ".parquet")
 
 
 def _panel_parameters(runs: list[PlannedRun], plan: BatchPlan) -> list[str]:
-    """Absolute paths of the existing panel-like files the runs' parameters name (relative to the kernels' folder)."""
-    found: dict[str, None] = {}
-    for run in runs:
-        for value in run.parameters.values():
-            if not isinstance(value, str) or not value.lower().endswith(_PANEL_SUFFIXES) or len(value) > 1024:
-                continue
-            for base in (plan.kernel_cwd, plan.root):
-                candidate = base / value
-                if candidate.is_file():
-                    found[str(candidate.resolve())] = None
-                    break
+    """Absolute paths of the existing panel-like files the runs' parameters name."""
+    found = {str(path): None for run in runs for path in parameter_paths(run, plan)
+             if path.is_file() and path.suffix.lower() in _PANEL_SUFFIXES}
     return list(found)
 
 

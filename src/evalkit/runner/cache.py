@@ -37,6 +37,7 @@ __all__ = [
     "capture_environment",
     "display_path",
     "notebook_digest",
+    "parameter_paths",
     "run_inputs",
     "run_key",
     "sha256_file",
@@ -129,23 +130,34 @@ def _path_values(value: Any) -> Iterable[str]:
             yield from _path_values(v)
 
 
-def run_inputs(run: PlannedRun, plan: BatchPlan) -> list[Path]:
-    """The data files *run* reads (see the module docstring), sorted and de-duplicated."""
-    found: set[Path] = set()
+def parameter_paths(run: PlannedRun, plan: BatchPlan) -> list[Path]:
+    """The existing files and folders *run*'s parameters (and their defaults) name, resolved as the kernel does.
+
+    A relative path is taken against the kernels' folder, then the project root (:func:`evalkit.paths.resolve`).
+    """
+    found: dict[Path, None] = {}
     for text in _path_values({**run.contract.defaults(), **run.parameters}):
         if not text or "\n" in text or len(text) > 1024:
             continue
         candidate = Path(text).expanduser()
         for base in ((candidate,) if candidate.is_absolute() else (plan.kernel_cwd / candidate, plan.root / candidate)):
             try:
-                if base.is_file():
-                    found.add(base.resolve())
-                    break
-                if base.is_dir():
-                    found.update(p.resolve() for p in _files_under(base))
+                if base.is_file() or base.is_dir():
+                    found[base.resolve()] = None
                     break
             except OSError:  # text that cannot be a path (a name over 255 bytes): not an input
                 continue
+    return list(found)
+
+
+def run_inputs(run: PlannedRun, plan: BatchPlan) -> list[Path]:
+    """The data files *run* reads (see the module docstring), sorted and de-duplicated."""
+    found: set[Path] = set()
+    for path in parameter_paths(run, plan):
+        if path.is_dir():
+            found.update(p.resolve() for p in _files_under(path))
+        else:
+            found.add(path)
     for folder in ("reference", "scenarios"):  # what evalkit reads by name; see the module docstring
         implicit = _data_dir(plan.root) / folder
         if implicit.is_dir():
